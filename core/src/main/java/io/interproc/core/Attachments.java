@@ -1,0 +1,229 @@
+package io.interproc.core;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * This JVM's attachments to region files: one channel and one shared lock per file (per inode),
+ * however many {@link Region} handles map it.
+ *
+ * <p>Why: the JDK's file locks are POSIX record locks, owned by the process, and closing any channel
+ * to a file drops every lock this process holds on it. So a second handle must never open and close
+ * its own channel while another handle's lock is held; all opening, locking and closing of region
+ * files in this JVM goes through here, under one monitor.
+ */
+final class Attachments {
+    private static final long LOCK_WAIT_NANOS = 5_000_000_000L;
+    private static final Map<Object, Attachment> BY_FILE = new HashMap<>();
+
+    /** One file this JVM has open and share-locked. */
+    static final class Attachment {
+        final Object fileKey;
+        final FileChannel channel;
+        final FileLock lock;
+        final List<FileChannel> strays = new ArrayList<>();
+        int handles = 1;
+
+        Attachment(Object fileKey, FileChannel channel, FileLock lock) {
+            this.fileKey = fileKey;
+            this.channel = channel;
+            this.lock = lock;
+        }
+    }
+
+    private Attachments() {
+    }
+
+    /** Registers the attachment a creator made on its fresh file. */
+    static synchronized Attachment adopt(Object fileKey, FileChannel channel, FileLock lock) {
+        Attachment attachment = new Attachment(fileKey, channel, lock);
+        BY_FILE.put(fileKey, attachment);
+        return attachment;
+    }
+
+    /**
+     * Opens and share-locks the existing file at {@code path}, or adds a handle to this JVM's
+     * attachment of it.
+     */
+    static synchronized Attachment attach(Path path, String what) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            Object key = fileKey(path, what);
+            if (key == null) {
+                throw new NoSuchRegionException(what + " does not exist");
+            }
+            Attachment existing = BY_FILE.get(key);
+            if (existing != null) {
+                existing.handles++;
+                return existing;
+            }
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                continue;
+            } catch (AccessDeniedException e) {
+                throw new RegionException("cannot open " + what + ": permission denied", e);
+            } catch (IOException e) {
+                throw new RegionException("cannot open " + what + ": " + e, e);
+            }
+            if (!key.equals(fileKey(path, what))) {
+                discard(channel, fileKey(path, what));
+                continue;
+            }
+            FileLock lock = lockShared(channel, what);
+            if (!key.equals(fileKey(path, what))) {
+                // Removed (or replaced) while we locked: attach to what the name holds now.
+                release(lock);
+                closeQuietly(channel);
+                continue;
+            }
+            return adopt(key, channel, lock);
+        }
+        throw new RegionException("cannot attach to " + what + ": it keeps being replaced");
+    }
+
+    /** Drops one handle; the last one releases the lock and closes the channel. */
+    static synchronized void detach(Attachment attachment) {
+        if (--attachment.handles > 0) {
+            return;
+        }
+        BY_FILE.remove(attachment.fileKey);
+        release(attachment.lock);
+        closeQuietly(attachment.channel);
+        attachment.strays.forEach(Attachments::closeQuietly);
+    }
+
+    /** @return true if any process, this one included, has the file at {@code path} attached */
+    static synchronized boolean isInUse(Path path, String what) {
+        return withExclusiveLock(path, what, false);
+    }
+
+    /** Removes the file at {@code path} if no process has it attached; @return true if removed */
+    static synchronized boolean unlinkIfUnused(Path path, String what) {
+        return withExclusiveLock(path, what, true);
+    }
+
+    /** @return true if the file is in use (isInUse), or was removed (unlink) */
+    private static boolean withExclusiveLock(Path path, String what, boolean unlink) {
+        Object key = fileKey(path, what);
+        if (key == null) {
+            return false;
+        }
+        if (BY_FILE.containsKey(key)) {
+            return !unlink;
+        }
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new RegionException("cannot check whether " + what + " is in use: " + e, e);
+        }
+        Object now = fileKey(path, what);
+        if (!key.equals(now)) {
+            discard(channel, now);
+            return false;
+        }
+        try {
+            FileLock lock = channel.tryLock(0, Long.MAX_VALUE, false);
+            if (lock == null) {
+                return !unlink;
+            }
+            try {
+                if (unlink) {
+                    Files.deleteIfExists(path);
+                    return true;
+                }
+                return false;
+            } finally {
+                lock.release();
+            }
+        } catch (IOException e) {
+            throw new RegionException("cannot check whether " + what + " is in use: " + e, e);
+        } finally {
+            closeQuietly(channel);
+        }
+    }
+
+    /** @return the file's identity (device and inode), null if absent */
+    static Object fileKey(Path path, String what) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isSymbolicLink()) {
+                throw new RegionException(what + " is a symbolic link; region files are never followed through links");
+            }
+            if (!attributes.isRegularFile()) {
+                throw new RegionException(what + " is not a regular file");
+            }
+            Object key = attributes.fileKey();
+            return key != null ? key : path.toAbsolutePath().normalize();
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new RegionException("cannot read " + what + ": " + e, e);
+        }
+    }
+
+    static FileLock lockShared(FileChannel channel, String what) {
+        long start = System.nanoTime();
+        try {
+            while (true) {
+                FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
+                if (lock != null) {
+                    return lock;
+                }
+                if (System.nanoTime() - start > LOCK_WAIT_NANOS) {
+                    closeQuietly(channel);
+                    throw new RegionException("cannot attach to " + what
+                        + ": another process holds it exclusively (being removed?)");
+                }
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new RegionException("cannot lock " + what + ": " + e, e);
+        }
+    }
+
+    /** A channel opened on a file that was swapped under us: close it unless that drops our own lock. */
+    private static void discard(FileChannel channel, Object currentKey) {
+        Attachment holder = currentKey == null ? null : BY_FILE.get(currentKey);
+        if (holder != null) {
+            holder.strays.add(channel);
+        } else {
+            closeQuietly(channel);
+        }
+    }
+
+    private static void release(FileLock lock) {
+        try {
+            lock.release();
+        } catch (IOException ignored) {
+            // the channel is closed next, which releases it anyway
+        }
+    }
+
+    static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing was written through the channel; the mapping holds the data
+        }
+    }
+}

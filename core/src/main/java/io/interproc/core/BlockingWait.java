@@ -1,0 +1,77 @@
+package io.interproc.core;
+
+import java.util.function.BooleanSupplier;
+
+/** Spin, then yield, then futex sleep in bounded slices. See {@link WaitStrategy#blocking()}. */
+final class BlockingWait implements WaitStrategy {
+    static final BlockingWait DEFAULT = new BlockingWait(1_000, 50, DEFAULT_SLICE.toNanos());
+
+    private final int spins;
+    private final int yields;
+    private final long sliceNanos;
+
+    BlockingWait(int spins, int yields, long sliceNanos) {
+        if (spins < 0 || yields < 0 || sliceNanos <= 0) {
+            throw new IllegalArgumentException("spins and yields must be >= 0 and the slice > 0, got spins="
+                + spins + " yields=" + yields + " slice=" + sliceNanos + "ns");
+        }
+        this.spins = spins;
+        this.yields = yields;
+        this.sliceNanos = sliceNanos;
+    }
+
+    @Override
+    public boolean await(WaitWord word, BooleanSupplier condition, long timeoutNanos, LivenessCheck liveness)
+        throws InterruptedException {
+        if (condition.getAsBoolean()) {
+            return true;
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        Deadline deadline = new Deadline(timeoutNanos);
+        for (int i = 0; i < spins; i++) {
+            Thread.onSpinWait();
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+        }
+        for (int i = 0; i < yields && !deadline.passed(); i++) {
+            Thread.yield();
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+        }
+        long lastCheck = System.nanoTime();
+        while (true) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            long remaining = deadline.remaining();
+            if (remaining <= 0) {
+                return condition.getAsBoolean();
+            }
+            long now = System.nanoTime();
+            if (now - lastCheck >= sliceNanos) {
+                word.region().checkOpen();
+                liveness.check();
+                lastCheck = now;
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
+            }
+            int sequence = word.register();
+            try {
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
+                word.sleep(sequence, Math.min(remaining, sliceNanos));
+            } finally {
+                word.unregister();
+            }
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.interproc.core;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Memory-order access to a {@link MemorySegment}: the one class in interproc that touches
+ * {@link VarHandle}s. Every method names its order: {@code Plain} (no ordering), {@code Opaque}
+ * (no tearing, eventually visible), {@code Acquire}/{@code Release}, {@code Volatile}
+ * (sequentially consistent), and the atomic read-modify-write operations, which are volatile.
+ *
+ * <p>Offsets are relative to the segment given at construction. Every access is bounds-checked
+ * and alignment-checked by the segment: an offset outside it throws
+ * {@link IndexOutOfBoundsException}, a misaligned one {@link IllegalArgumentException}, and any
+ * access after the owning region was closed {@link IllegalStateException} — never a crash.
+ *
+ * <p>Thread-safe: instances hold no mutable state; concurrent access from threads and processes
+ * is exactly as safe as the memory order each call names.
+ */
+public final class MemoryAccess {
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    private final MemorySegment segment;
+
+    /**
+     * @param segment the memory to access, for example {@link Region#body()}
+     */
+    public MemoryAccess(MemorySegment segment) {
+        this.segment = segment;
+    }
+
+    /** @return the segment this accesses */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** @return the length in bytes of the accessible memory */
+    public long length() {
+        return segment.byteSize();
+    }
+
+    // ---- int ----
+
+    public int getIntPlain(long offset) {
+        return (int) INT.get(segment, offset);
+    }
+
+    public int getIntOpaque(long offset) {
+        return (int) INT.getOpaque(segment, offset);
+    }
+
+    public int getIntAcquire(long offset) {
+        return (int) INT.getAcquire(segment, offset);
+    }
+
+    public int getIntVolatile(long offset) {
+        return (int) INT.getVolatile(segment, offset);
+    }
+
+    public void putIntPlain(long offset, int value) {
+        INT.set(segment, offset, value);
+    }
+
+    public void putIntOpaque(long offset, int value) {
+        INT.setOpaque(segment, offset, value);
+    }
+
+    public void putIntRelease(long offset, int value) {
+        INT.setRelease(segment, offset, value);
+    }
+
+    public void putIntVolatile(long offset, int value) {
+        INT.setVolatile(segment, offset, value);
+    }
+
+    public boolean compareAndSetInt(long offset, int expected, int value) {
+        return INT.compareAndSet(segment, offset, expected, value);
+    }
+
+    public int compareAndExchangeInt(long offset, int expected, int value) {
+        return (int) INT.compareAndExchange(segment, offset, expected, value);
+    }
+
+    public int getAndAddInt(long offset, int delta) {
+        return (int) INT.getAndAdd(segment, offset, delta);
+    }
+
+    public int getAndSetInt(long offset, int value) {
+        return (int) INT.getAndSet(segment, offset, value);
+    }
+
+    // ---- long ----
+
+    public long getLongPlain(long offset) {
+        return (long) LONG.get(segment, offset);
+    }
+
+    public long getLongOpaque(long offset) {
+        return (long) LONG.getOpaque(segment, offset);
+    }
+
+    public long getLongAcquire(long offset) {
+        return (long) LONG.getAcquire(segment, offset);
+    }
+
+    public long getLongVolatile(long offset) {
+        return (long) LONG.getVolatile(segment, offset);
+    }
+
+    public void putLongPlain(long offset, long value) {
+        LONG.set(segment, offset, value);
+    }
+
+    public void putLongOpaque(long offset, long value) {
+        LONG.setOpaque(segment, offset, value);
+    }
+
+    public void putLongRelease(long offset, long value) {
+        LONG.setRelease(segment, offset, value);
+    }
+
+    public void putLongVolatile(long offset, long value) {
+        LONG.setVolatile(segment, offset, value);
+    }
+
+    public boolean compareAndSetLong(long offset, long expected, long value) {
+        return LONG.compareAndSet(segment, offset, expected, value);
+    }
+
+    public long compareAndExchangeLong(long offset, long expected, long value) {
+        return (long) LONG.compareAndExchange(segment, offset, expected, value);
+    }
+
+    public long getAndAddLong(long offset, long delta) {
+        return (long) LONG.getAndAdd(segment, offset, delta);
+    }
+
+    public long getAndSetLong(long offset, long value) {
+        return (long) LONG.getAndSet(segment, offset, value);
+    }
+
+    // ---- fences ----
+
+    /** A full two-way fence: no load or store moves across it (StoreLoad included). */
+    public static void fullFence() {
+        VarHandle.fullFence();
+    }
+
+    /** Loads before it are ordered before loads and stores after it. */
+    public static void acquireFence() {
+        VarHandle.acquireFence();
+    }
+
+    /** Loads and stores before it are ordered before stores after it. */
+    public static void releaseFence() {
+        VarHandle.releaseFence();
+    }
+}

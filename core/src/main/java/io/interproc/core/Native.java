@@ -1,0 +1,158 @@
+package io.interproc.core;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Locale;
+
+/**
+ * The few libc calls interproc makes, through FFM downcalls: {@code syscall} (for futex),
+ * {@code open}, {@code close} and {@code posix_fallocate}. Linux only; {@link #AVAILABLE} is
+ * false elsewhere or when a symbol is missing, and callers take their portable fallback.
+ */
+final class Native {
+    static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+
+    /** {@code SYS_futex}: 202 on x86-64, 98 on aarch64 (the generic table); -1 elsewhere. */
+    static final long SYS_FUTEX = switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64" -> 202;
+        case "aarch64", "arm64" -> 98;
+        default -> -1;
+    };
+
+    static final int EINTR = 4;
+    static final int EAGAIN = 11;
+    static final int ENOSPC = 28;
+    static final int EFBIG = 27;
+    static final int ETIMEDOUT = 110;
+
+    private static final int O_RDWR = 2;
+
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+        CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    static final boolean AVAILABLE;
+    private static final MethodHandle SYSCALL6;
+    private static final MethodHandle OPEN;
+    private static final MethodHandle CLOSE;
+    private static final MethodHandle POSIX_FALLOCATE;
+
+    static {
+        MethodHandle syscall = null;
+        MethodHandle open = null;
+        MethodHandle close = null;
+        MethodHandle fallocate = null;
+        if (LINUX) {
+            try {
+                Linker linker = Linker.nativeLinker();
+                SymbolLookup libc = linker.defaultLookup();
+                Linker.Option errno = Linker.Option.captureCallState("errno");
+                // long syscall(long number, ...): every variadic argument passed as a 64-bit word.
+                syscall = linker.downcallHandle(libc.findOrThrow("syscall"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
+                        ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                    Linker.Option.firstVariadicArg(1), errno);
+                // int open(const char *path, int flags, ...)
+                open = linker.downcallHandle(libc.findOrThrow("open"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT),
+                    Linker.Option.firstVariadicArg(2), errno);
+                close = linker.downcallHandle(libc.findOrThrow("close"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+                // int posix_fallocate(int fd, off_t offset, off_t len): returns the error number.
+                fallocate = linker.downcallHandle(libc.findOrThrow("posix_fallocate"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG));
+            } catch (RuntimeException | LinkageError e) {
+                syscall = null;
+            }
+        }
+        AVAILABLE = syscall != null && SYS_FUTEX > 0;
+        SYSCALL6 = syscall;
+        OPEN = open;
+        CLOSE = close;
+        POSIX_FALLOCATE = fallocate;
+    }
+
+    /** Per-thread scratch memory for call state (errno) and a timespec, reused across calls. */
+    static final class Scratch {
+        final MemorySegment callState;
+        final MemorySegment timespec;
+
+        private Scratch() {
+            Arena arena = Arena.ofAuto();
+            callState = arena.allocate(CALL_STATE);
+            timespec = arena.allocate(16, 8);
+        }
+
+        int errno() {
+            return (int) ERRNO.get(callState, 0L);
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static Scratch scratch() {
+        return SCRATCH.get();
+    }
+
+    private Native() {
+    }
+
+    /** Raw {@code syscall(SYS_futex, uaddr, op, val, timeout, NULL, 0)}; errno is left in {@code scratch}. */
+    static long futex(Scratch scratch, MemorySegment word, long op, long val, MemorySegment timeout) {
+        try {
+            return (long) SYSCALL6.invokeExact(scratch.callState, SYS_FUTEX, word, op, val, timeout,
+                MemorySegment.NULL, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("futex downcall failed", t);
+        }
+    }
+
+    /**
+     * Reserves real blocks for {@code length} bytes of the file at {@code path}, so that running out
+     * of space fails here rather than as a SIGBUS on first touch of the mapping.
+     *
+     * @return 0, or the error number ({@code ENOSPC}, {@code EFBIG}...)
+     */
+    static int posixFallocate(String path, long length) {
+        try (Arena arena = Arena.ofConfined()) {
+            Scratch scratch = scratch();
+            int fd = (int) OPEN.invokeExact(scratch.callState, arena.allocateFrom(path), O_RDWR, 0);
+            if (fd < 0) {
+                return scratch.errno();
+            }
+            try {
+                return (int) POSIX_FALLOCATE.invokeExact(fd, 0L, length);
+            } finally {
+                int ignored = (int) CLOSE.invokeExact(fd);
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException("posix_fallocate downcall failed", t);
+        }
+    }
+
+    /** @return a short description of a Linux error number */
+    static String errnoName(int errno) {
+        return switch (errno) {
+            case EINTR -> "EINTR";
+            case EAGAIN -> "EAGAIN";
+            case ENOSPC -> "ENOSPC (no space left on device)";
+            case EFBIG -> "EFBIG (file too large)";
+            case ETIMEDOUT -> "ETIMEDOUT";
+            case 22 -> "EINVAL (invalid argument)";
+            case 13 -> "EACCES (permission denied)";
+            case 95 -> "EOPNOTSUPP";
+            default -> "errno " + errno;
+        };
+    }
+}

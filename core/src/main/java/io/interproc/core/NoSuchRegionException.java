@@ -1,0 +1,10 @@
+package io.interproc.core;
+
+/** {@code open} found no region of that name in the directory. */
+public class NoSuchRegionException extends RegionException {
+    private static final long serialVersionUID = 1L;
+
+    public NoSuchRegionException(String message) {
+        super(message);
+    }
+}

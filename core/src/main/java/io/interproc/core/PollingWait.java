@@ -1,0 +1,39 @@
+package io.interproc.core;
+
+import java.util.function.BooleanSupplier;
+import org.agrona.concurrent.IdleStrategy;
+
+/** Polls with an Agrona {@link IdleStrategy}; never sleeps in the kernel. */
+final class PollingWait implements WaitStrategy {
+    private final IdleStrategy idle;
+    private final long checkNanos;
+
+    PollingWait(IdleStrategy idle, long checkNanos) {
+        this.idle = idle;
+        this.checkNanos = checkNanos;
+    }
+
+    @Override
+    public boolean await(WaitWord word, BooleanSupplier condition, long timeoutNanos, LivenessCheck liveness)
+        throws InterruptedException {
+        Deadline deadline = new Deadline(timeoutNanos);
+        long lastCheck = System.nanoTime();
+        idle.reset();
+        while (!condition.getAsBoolean()) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            long now = System.nanoTime();
+            if (deadline.passed(now)) {
+                return condition.getAsBoolean();
+            }
+            if (now - lastCheck >= checkNanos) {
+                word.region().checkOpen();
+                liveness.check();
+                lastCheck = now;
+            }
+            idle.idle(0);
+        }
+        return true;
+    }
+}

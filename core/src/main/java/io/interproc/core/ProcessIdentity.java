@@ -1,0 +1,93 @@
+package io.interproc.core;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A process, named so that a reused pid is not mistaken for it: its pid plus its start time.
+ *
+ * <p>On Linux the start time is the {@code starttime} field of {@code /proc/<pid>/stat}, in clock
+ * ticks since boot; elsewhere it is the start instant {@link ProcessHandle.Info#startInstant()}
+ * reports, in milliseconds since the epoch. Either way it is an opaque number that is only
+ * compared for equality on one machine. A zombie (exited, not yet reaped) counts as dead.
+ *
+ * @param pid       operating-system process id, &gt; 0
+ * @param startTime when the process started, as described above
+ */
+public record ProcessIdentity(long pid, long startTime) {
+    private static final ProcessIdentity CURRENT = lookup(ProcessHandle.current().pid())
+        .orElseThrow(() -> new IllegalStateException("cannot read this process's start time"));
+
+    public ProcessIdentity {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("pid must be > 0, got " + pid);
+        }
+    }
+
+    /** @return this JVM's identity */
+    public static ProcessIdentity current() {
+        return CURRENT;
+    }
+
+    /**
+     * @param pid a process id
+     * @return the identity of the live process with that pid now, empty if there is none
+     */
+    public static Optional<ProcessIdentity> of(long pid) {
+        return pid <= 0 ? Optional.empty() : lookup(pid);
+    }
+
+    /** @return true if this very process (same pid, same start time) is still running */
+    public boolean isAlive() {
+        if (this.equals(CURRENT)) {
+            return true;
+        }
+        return lookup(pid).map(this::equals).orElse(false);
+    }
+
+    private static Optional<ProcessIdentity> lookup(long pid) {
+        return Native.LINUX ? fromProc(pid) : fromProcessHandle(pid);
+    }
+
+    private static Optional<ProcessIdentity> fromProc(long pid) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        // "pid (comm) state ppid ... starttime(22nd)": comm may hold spaces and parentheses.
+        int close = stat.lastIndexOf(')');
+        if (close < 0) {
+            return Optional.empty();
+        }
+        String[] fields = stat.substring(close + 2).split(" ");
+        if (fields.length < 20) {
+            return Optional.empty();
+        }
+        char state = fields[0].isEmpty() ? '?' : fields[0].charAt(0);
+        if (state == 'Z' || state == 'X' || state == 'x') {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new ProcessIdentity(pid, Long.parseLong(fields[19])));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<ProcessIdentity> fromProcessHandle(long pid) {
+        return ProcessHandle.of(pid)
+            .filter(ProcessHandle::isAlive)
+            .flatMap(h -> h.info().startInstant())
+            .map(start -> new ProcessIdentity(pid, start.toEpochMilli()));
+    }
+
+    @Override
+    public String toString() {
+        return "pid " + pid + " (started " + startTime + ")";
+    }
+}

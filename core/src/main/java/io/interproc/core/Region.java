@@ -1,0 +1,201 @@
+package io.interproc.core;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One named shared region attached to this JVM: a memory-mapped file that starts with a checked
+ * {@link RegionHeader} and continues with the structure's {@link #body() body}. Obtained from a
+ * {@link RegionDirectory} ({@code create}, {@code open}, {@code openOrCreate}).
+ *
+ * <p><b>Lifetime.</b> {@link #close()} unmaps this handle at once; any later access to its memory
+ * throws {@link IllegalStateException}, never crashes. It does not remove the file:
+ * {@link #unlink()} (or {@link RegionDirectory#unlink}) removes the name, after which processes
+ * that have it mapped keep using it and nobody new can open it. While any handle is open, this JVM
+ * holds a shared lock on the file, so {@link RegionDirectory#isInUse} answers truthfully for every
+ * process, including ones killed with {@code kill -9} (the OS drops their locks).
+ *
+ * <p><b>Threads.</b> A region may be used by any number of threads; {@link #close()} is safe to call
+ * concurrently with them: it waits for threads inside a kernel wait on this region to leave it
+ * (at most one wait slice), after which their accesses fail with {@link IllegalStateException}.
+ *
+ * <p><b>Dead peers.</b> The memory stays valid for as long as one process maps it, whoever created it.
+ */
+public final class Region implements AutoCloseable {
+    private final RegionDirectory directory;
+    private final String name;
+    private Path path; // the temporary name until create publishes it, then final
+    private final RegionType type;
+    private final long[] parameters;
+    private final ProcessIdentity creator;
+    private final long createdAtMillis;
+    private final boolean created;
+    private final Attachments.Attachment attachment;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final MemorySegment body;
+    private final MemoryAccess memory;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Region(RegionDirectory directory, String name, Path path, RegionType type, RegionHeader.Fields fields,
+           boolean created, Attachments.Attachment attachment, Arena arena, MemorySegment segment) {
+        this.directory = directory;
+        this.name = name;
+        this.path = path;
+        this.type = type;
+        this.parameters = fields.parameters();
+        this.creator = fields.creator();
+        this.createdAtMillis = fields.createdAtMillis();
+        this.created = created;
+        this.attachment = attachment;
+        this.arena = arena;
+        this.segment = segment;
+        this.body = segment.asSlice(RegionHeader.LENGTH);
+        this.memory = new MemoryAccess(body);
+    }
+
+    /** Called once by create, before the handle escapes, when the file got its real name. */
+    Region published(Path name) {
+        this.path = name;
+        return this;
+    }
+
+    /** Maps {@code length} bytes of the attached file into a new shared arena. */
+    static MemorySegment map(FileChannel channel, long length, Arena arena, String what) {
+        try {
+            return channel.map(FileChannel.MapMode.READ_WRITE, 0, length, arena);
+        } catch (IOException | RuntimeException e) {
+            throw new RegionException("cannot map " + what + " (" + length + " bytes): " + e, e);
+        }
+    }
+
+    /** @return the region's name in its directory */
+    public String name() {
+        return name;
+    }
+
+    /** @return the directory holding it */
+    public RegionDirectory directory() {
+        return directory;
+    }
+
+    /** @return the file's path */
+    public Path path() {
+        return path;
+    }
+
+    /** @return the region's type, as checked against the header */
+    public RegionType type() {
+        return type;
+    }
+
+    /** @return the value of the type's parameter {@code index} */
+    public long parameter(int index) {
+        return parameters[index];
+    }
+
+    /** @return the value of the type's parameter called {@code name} */
+    public long parameter(String parameterName) {
+        int index = type.parameterNames().indexOf(parameterName);
+        if (index < 0) {
+            throw new IllegalArgumentException("region type '" + type.name() + "' has no parameter '" + parameterName
+                + "' (it has " + type.parameterNames() + ")");
+        }
+        return parameters[index];
+    }
+
+    /** @return the process that created the region */
+    public ProcessIdentity creator() {
+        return creator;
+    }
+
+    /** @return when it was created */
+    public Instant createdAt() {
+        return Instant.ofEpochMilli(createdAtMillis);
+    }
+
+    /** @return true if this handle created the file (rather than opening an existing one) */
+    public boolean created() {
+        return created;
+    }
+
+    /** @return the whole mapped file, header included */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** @return the structure's bytes: the file after the header, starting 256-byte aligned */
+    public MemorySegment body() {
+        return body;
+    }
+
+    /** @return memory-order access to {@link #body()}, offsets relative to the body */
+    public MemoryAccess memory() {
+        return memory;
+    }
+
+    /** @return a wait word at {@code offset} in the body */
+    public WaitWord waitWord(long offset) {
+        return new WaitWord(this, offset);
+    }
+
+    /** @return true once {@link #close()} was called */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** @throws IllegalStateException if this handle is closed */
+    public void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("region '" + name + "' is closed");
+        }
+    }
+
+    /**
+     * Removes the region's name if it still names this region; this handle stays usable.
+     *
+     * @return true if the name was removed
+     */
+    public boolean unlink() {
+        Object key = Attachments.fileKey(path, "region '" + name + "'");
+        if (key == null || !key.equals(attachment.fileKey)) {
+            return false;
+        }
+        try {
+            return Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new RegionException("cannot remove region '" + name + "' (" + path + "): " + e, e);
+        }
+    }
+
+    /** Unmaps this handle and drops its share of the file lock. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        while (true) {
+            try {
+                arena.close();
+                break;
+            } catch (IllegalStateException inUse) {
+                // A thread is inside a native call (a futex wait) on this memory; it leaves within a slice.
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
+        Attachments.detach(attachment);
+    }
+
+    @Override
+    public String toString() {
+        return "Region[" + name + ", " + type.name() + " v" + type.version() + ", "
+            + RegionHeader.describe(type, parameters) + ", " + segment.byteSize() + " bytes, " + path + "]";
+    }
+}

@@ -1,0 +1,410 @@
+package io.interproc.core;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.channels.FileLock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * A directory of named regions: the namespace in which separately launched processes find each
+ * other. {@link #create}, {@link #open} and {@link #openOrCreate} are explicit, as in
+ * Boost.Interprocess, and {@link #unlink} removes a name.
+ *
+ * <p><b>Create is atomic.</b> The file is made under a temporary name, its blocks reserved with
+ * {@code posix_fallocate} (so a full {@code /dev/shm} fails here, not as a SIGBUS later), its
+ * header and initial body written, and only then published with {@code link(2)}, which fails if
+ * the name exists: no process ever opens a half-made region, and of many racing creators exactly
+ * one wins.
+ *
+ * <p><b>Names are names</b>: 1 to {@value #MAX_NAME_LENGTH} characters from
+ * {@code [A-Za-z0-9._-]}, not starting with a dot. Anything else (separators, {@code ..}, control
+ * characters) is refused with {@link IllegalArgumentException}. Files are owner-only ({@code 0600})
+ * unless the {@link RegionSpec} says otherwise; symbolic links are never followed.
+ *
+ * <p>Thread-safe and immutable.
+ */
+public final class RegionDirectory {
+    /** System property naming the default directory. */
+    public static final String DIRECTORY_PROPERTY = "interproc.dir";
+    /** Longest region name. */
+    public static final int MAX_NAME_LENGTH = 200;
+
+    private static final String TEMP_SUFFIX = ".creating";
+
+    private final Path path;
+    private final boolean createIfMissing;
+
+    private RegionDirectory(Path path, boolean createIfMissing) {
+        this.path = path;
+        this.createIfMissing = createIfMissing;
+    }
+
+    /**
+     * The default directory: the {@value #DIRECTORY_PROPERTY} system property if set, else
+     * {@code /dev/shm/interproc} on Linux, else {@code ${java.io.tmpdir}/interproc}. It is created
+     * (owner-only) on first use if missing.
+     */
+    public static RegionDirectory defaultDirectory() {
+        String configured = System.getProperty(DIRECTORY_PROPERTY);
+        Path dir;
+        if (configured != null && !configured.isBlank()) {
+            dir = Path.of(configured);
+        } else if (Native.LINUX && Files.isDirectory(Path.of("/dev/shm"))) {
+            dir = Path.of("/dev/shm", "interproc");
+        } else {
+            dir = Path.of(System.getProperty("java.io.tmpdir"), "interproc");
+        }
+        return new RegionDirectory(dir, true);
+    }
+
+    /** A directory that must already exist. */
+    public static RegionDirectory of(Path directory) {
+        return new RegionDirectory(directory, false);
+    }
+
+    /** @return the directory's path */
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * @return the file path for {@code name}
+     * @throws IllegalArgumentException if {@code name} is not a valid region name
+     */
+    public Path pathOf(String name) {
+        checkName(name);
+        return path.resolve(name);
+    }
+
+    /** @throws IllegalArgumentException naming what is wrong with {@code name} */
+    public static void checkName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("region name must not be empty");
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("region name is " + name.length() + " characters long; at most "
+                + MAX_NAME_LENGTH + " are allowed");
+        }
+        if (name.charAt(0) == '.') {
+            throw new IllegalArgumentException("region name '" + name + "' must not start with '.'");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '.' || c == '_' || c == '-';
+            if (!ok) {
+                String shown = c < 0x20 || c == 0x7f ? String.format("control character U+%04X", (int) c)
+                    : (c == '/' || c == '\\' ? "path separator '" + c + "'" : "character '" + c + "'");
+                throw new IllegalArgumentException("region name contains a " + shown + " at index " + i
+                    + "; names use only [A-Za-z0-9._-]");
+            }
+        }
+    }
+
+    /**
+     * Creates a region, fails if the name exists.
+     *
+     * @param initializer writes the body's initial state before anyone else can open it (the body
+     *                    starts zeroed)
+     * @throws RegionExistsException if the name exists
+     * @throws RegionException       if the directory is missing or unwritable, or space runs out
+     */
+    public Region create(String name, RegionSpec spec, Consumer<Region> initializer) {
+        Path target = pathOf(name);
+        Region region = createUnpublished(name, target, spec, initializer);
+        String what = what(name);
+        Path temp = region.path();
+        try {
+            Files.createLink(target, temp);
+        } catch (FileAlreadyExistsException e) {
+            region.close();
+            deleteQuietly(temp);
+            throw new RegionExistsException(what + " already exists");
+        } catch (IOException | UnsupportedOperationException e) {
+            region.close();
+            deleteQuietly(temp);
+            throw new RegionException("cannot publish " + what + ": " + e, e);
+        }
+        deleteQuietly(temp);
+        return region.published(target);
+    }
+
+    /**
+     * Opens an existing region of type {@code type}.
+     *
+     * @throws NoSuchRegionException if there is none of that name
+     * @throws RegionFormatException if the file is not a sound region of that type
+     */
+    public Region open(String name, RegionType type) {
+        Path file = pathOf(name);
+        String what = what(name);
+        checkDirectory(false);
+        Attachments.Attachment attachment = Attachments.attach(file, what);
+        try {
+            FileChannel channel = attachment.channel;
+            long size = channel.size();
+            ByteBuffer buffer = ByteBuffer.allocate(RegionHeader.LENGTH);
+            while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) >= 0) {
+                // read the whole header, or as much as the file has
+            }
+            RegionHeader.Fields fields = RegionHeader.read(MemorySegment.ofArray(buffer.array()), size, type, what);
+            Arena arena = Arena.ofShared();
+            MemorySegment segment;
+            try {
+                segment = Region.map(channel, fields.totalLength(), arena, what);
+            } catch (RuntimeException e) {
+                arena.close();
+                throw e;
+            }
+            return new Region(this, name, file, type, fields, false, attachment, arena, segment);
+        } catch (IOException e) {
+            Attachments.detach(attachment);
+            throw new RegionException("cannot read " + what + ": " + e, e);
+        } catch (RuntimeException e) {
+            Attachments.detach(attachment);
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the region if it exists, else creates it; of many racing callers exactly one creates
+     * (its {@link Region#created()} is true) and the others open what it made.
+     *
+     * @throws RegionFormatException if an existing region has another type or other parameters
+     */
+    public Region openOrCreate(String name, RegionSpec spec, Consumer<Region> initializer) {
+        pathOf(name);
+        while (true) {
+            try {
+                Region region = open(name, spec.type());
+                long[] existing = new long[spec.parameters().length];
+                Arrays.setAll(existing, region::parameter);
+                if (!Arrays.equals(existing, spec.parameters()) || region.body().byteSize() != spec.bodyLength()) {
+                    region.close();
+                    throw new RegionFormatException(what(name) + " exists with " + RegionHeader.describe(spec.type(), existing)
+                        + " and a " + region.body().byteSize() + "-byte body; requested "
+                        + RegionHeader.describe(spec.type(), spec.parameters()) + " and a " + spec.bodyLength() + "-byte body");
+                }
+                return region;
+            } catch (NoSuchRegionException absent) {
+                try {
+                    return create(name, spec, initializer);
+                } catch (RegionExistsException raced) {
+                    // another process created it between our open and create: open theirs
+                }
+            }
+        }
+    }
+
+    /**
+     * Removes a region's name. Processes that have it open keep using it.
+     *
+     * @return true if a file was removed
+     */
+    public boolean unlink(String name) {
+        Path file = pathOf(name);
+        try {
+            if (Files.isSymbolicLink(file)) {
+                throw new RegionException(what(name) + " is a symbolic link; not removed");
+            }
+            return Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new RegionException("cannot remove " + what(name) + ": " + e, e);
+        }
+    }
+
+    /** @return true if a region of that name exists */
+    public boolean exists(String name) {
+        return Files.exists(pathOf(name), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * @return true if any live process (this one included) has the region open; false once all
+     * have closed it or died, {@code kill -9} included; false if there is no such region
+     */
+    public boolean isInUse(String name) {
+        return Attachments.isInUse(pathOf(name), what(name));
+    }
+
+    /**
+     * Removes the region if no live process has it open, holding an exclusive lock while it does,
+     * so a region in use is never removed.
+     *
+     * @return true if removed
+     */
+    public boolean unlinkIfUnused(String name) {
+        return Attachments.unlinkIfUnused(pathOf(name), what(name));
+    }
+
+    /** @return the names of the regions in this directory (files with valid names), sorted */
+    public List<String> list() {
+        if (!Files.isDirectory(path)) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> files = Files.list(path)) {
+            files.map(p -> p.getFileName().toString()).filter(RegionDirectory::isValidName).sorted().forEach(names::add);
+        } catch (IOException e) {
+            throw new RegionException("cannot list region directory " + path + ": " + e, e);
+        }
+        return names;
+    }
+
+    private static boolean isValidName(String name) {
+        try {
+            checkName(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private Region createUnpublished(String name, Path target, RegionSpec spec, Consumer<Region> initializer) {
+        String what = what(name);
+        checkDirectory(true);
+        Path temp = path.resolve("." + name + "." + ProcessHandle.current().pid() + "."
+            + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
+        try {
+            Files.newByteChannel(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS), permissions(spec)).close();
+        } catch (AccessDeniedException e) {
+            throw new RegionException("cannot create " + what + ": permission denied in " + path, e);
+        } catch (FileSystemException e) {
+            throw new RegionException("cannot create " + what + " in " + path + ": "
+                + (e.getReason() != null ? e.getReason() : e.toString()), e);
+        } catch (IOException e) {
+            throw new RegionException("cannot create " + what + ": " + e, e);
+        }
+        FileChannel channel = null;
+        Arena arena = null;
+        try {
+            reserve(temp, spec.totalLength(), what);
+            channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            FileLock lock = Attachments.lockShared(channel, what);
+            arena = Arena.ofShared();
+            MemorySegment segment = Region.map(channel, spec.totalLength(), arena, what);
+            RegionHeader.write(segment, spec);
+            RegionHeader.Fields fields = RegionHeader.read(segment, spec.totalLength(), spec.type(), what);
+            Attachments.Attachment attachment = Attachments.adopt(Attachments.fileKey(temp, what), channel, lock);
+            Region region = new Region(this, name, temp, spec.type(), fields, true, attachment, arena, segment);
+            try {
+                initializer.accept(region);
+            } catch (RuntimeException | Error e) {
+                region.close();
+                throw e;
+            }
+            return region;
+        } catch (IOException e) {
+            cleanUp(channel, arena, temp);
+            throw new RegionException("cannot create " + what + ": " + e, e);
+        } catch (RuntimeException | Error e) {
+            cleanUp(channel, arena, temp);
+            throw e;
+        }
+    }
+
+    private static void cleanUp(FileChannel channel, Arena arena, Path temp) {
+        if (arena != null) {
+            try {
+                arena.close();
+            } catch (IllegalStateException alreadyClosed) {
+                // closed by Region.close()
+            }
+        }
+        if (channel != null && channel.isOpen()) {
+            Attachments.closeQuietly(channel);
+        }
+        deleteQuietly(temp);
+    }
+
+    /** Reserves real blocks for the whole file, so that a full device fails now and clearly. */
+    private static void reserve(Path file, long length, String what) throws IOException {
+        if (Native.AVAILABLE) {
+            int error = Native.posixFallocate(file.toString(), length);
+            if (error != 0) {
+                String free = "";
+                try {
+                    free = "; " + Files.getFileStore(file).getUsableSpace() + " bytes are free there";
+                } catch (IOException ignored) {
+                    // the message stays without it
+                }
+                throw new RegionException("cannot reserve " + length + " bytes for " + what + " in "
+                    + file.getParent() + ": " + Native.errnoName(error) + free);
+            }
+        } else {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                // Portable fallback: the file is sized but may be sparse; a full disk can still fault later.
+                channel.write(ByteBuffer.allocate(1), length - 1);
+            }
+        }
+    }
+
+    private FileAttribute<?>[] permissions(RegionSpec spec) {
+        if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[0];
+        }
+        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(spec.permissions())};
+    }
+
+    private void checkDirectory(boolean forCreate) {
+        if (Files.isDirectory(path)) {
+            return;
+        }
+        if (Files.exists(path)) {
+            throw new RegionException("region directory " + path + " is not a directory");
+        }
+        if (forCreate && createIfMissing) {
+            try {
+                Files.createDirectories(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                return;
+            } catch (UnsupportedOperationException e) {
+                try {
+                    Files.createDirectories(path);
+                    return;
+                } catch (IOException io) {
+                    throw new RegionException("cannot create region directory " + path + ": " + io, io);
+                }
+            } catch (IOException e) {
+                throw new RegionException("cannot create region directory " + path + ": " + e, e);
+            }
+        }
+        if (forCreate || !createIfMissing) {
+            throw new RegionException("region directory " + path + " does not exist");
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a stray temporary file is harmless: it has no valid region name
+        }
+    }
+
+    private String what(String name) {
+        return "region '" + name + "' (" + path.resolve(name) + ")";
+    }
+
+    @Override
+    public String toString() {
+        return "RegionDirectory[" + path + "]";
+    }
+}

@@ -1,0 +1,73 @@
+package io.interproc.core;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * How a thread waits for a condition on shared memory: a strategy, kept apart from the structures
+ * that wait. {@link #blocking()} spins a little, yields a little, then sleeps in the kernel on a
+ * {@link WaitWord} until a peer wakes it: a blocked waiter burns no CPU. {@link #polling(IdleStrategy)}
+ * takes any Agrona {@link IdleStrategy} and never sleeps in the kernel (lowest latency, a core
+ * kept busy).
+ *
+ * <p>Every wait is bounded in slices ({@link #DEFAULT_SLICE} unless configured): between slices
+ * it checks the thread's interrupt status, the deadline, that the region is still open, and calls
+ * the {@link LivenessCheck}, so a waiter is never stuck on a peer that died without waking it.
+ * An interrupt is therefore noticed within one slice.
+ *
+ * <p>{@link #blocking()} strategies are immutable and thread-safe. A {@code polling} strategy
+ * holds its {@link IdleStrategy}, which is usually not thread-safe: use one per thread.
+ */
+public interface WaitStrategy {
+    /** Longest uninterrupted kernel sleep of the default blocking strategy. */
+    Duration DEFAULT_SLICE = Duration.ofMillis(20);
+
+    /** A timeout meaning "wait for ever" (still interruptible and still checking liveness). */
+    long NO_TIMEOUT = Long.MAX_VALUE;
+
+    /**
+     * Waits until {@code condition} is true.
+     *
+     * @param word         where sleepers sleep; peers call {@link WaitWord#wakeAll()} after every
+     *                     change that may make the condition true
+     * @param condition    re-evaluated after every wake-up; must have no side effect when false
+     * @param timeoutNanos longest wait, or {@link #NO_TIMEOUT}; 0 checks once
+     * @param liveness     called between slices
+     * @return true once the condition holds, false if the timeout passed first
+     * @throws InterruptedException  if the thread is interrupted while waiting
+     * @throws IllegalStateException if the word's region is closed while waiting, or whatever
+     *                               {@code liveness} throws
+     */
+    boolean await(WaitWord word, BooleanSupplier condition, long timeoutNanos, LivenessCheck liveness)
+        throws InterruptedException;
+
+    /** @return spin 1,000 times, yield 50 times, then sleep in the kernel in 20 ms slices */
+    static WaitStrategy blocking() {
+        return BlockingWait.DEFAULT;
+    }
+
+    /**
+     * @param spins  {@link Thread#onSpinWait()} iterations before yielding
+     * @param yields {@link Thread#yield()} iterations before sleeping in the kernel
+     * @param slice  longest uninterrupted sleep: the bound on interrupt and liveness latency
+     * @return a blocking strategy with these phases
+     */
+    static WaitStrategy blocking(int spins, int yields, Duration slice) {
+        return new BlockingWait(spins, yields, slice.toNanos());
+    }
+
+    /** @return a strategy that busy-spins, never sleeping: lowest latency, one core busy */
+    static WaitStrategy spinning() {
+        return polling(new BusySpinIdleStrategy());
+    }
+
+    /**
+     * @param idle Agrona idle strategy called between checks (owned by the returned strategy)
+     * @return a strategy that polls, idling with {@code idle}, and never sleeps in the kernel
+     */
+    static WaitStrategy polling(IdleStrategy idle) {
+        return new PollingWait(idle, DEFAULT_SLICE.toNanos());
+    }
+}

@@ -1,0 +1,114 @@
+package io.interproc.core;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A place in shared memory where threads of any process sleep until woken: an event count.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +---------------------------------------------------------------+
+ * |                   Sequence (futex word)                       |
+ * +---------------------------------------------------------------+
+ * |                   Sleepers                                    |
+ * +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>Protocol. A waiter increments {@code Sleepers} (a full fence), reads {@code Sequence},
+ * re-checks its condition, and only then sleeps on {@code Sequence} with the value it read. A waker
+ * first publishes the state change the waiter waits for, then calls {@link #wakeAll()}: a full
+ * fence, and only if {@code Sleepers} is non-zero an increment of {@code Sequence} and a
+ * {@code FUTEX_WAKE}. Either the waiter sees the new state, or the waker sees the sleeper and its
+ * increment makes the waiter's sleep return at once: no lost wake-up, and no system call for the
+ * waker while nobody sleeps.
+ *
+ * <p>A waiter killed while asleep leaves {@code Sleepers} too high: wakers then pay one needless
+ * system call per wake until the count is corrected by {@link #reset()} (done when a structure is
+ * re-initialised). Nothing hangs. Waiting itself is done by a {@link WaitStrategy}.
+ *
+ * <p>Thread-safe; a view over the shared words, holding no state of its own.
+ */
+public final class WaitWord {
+    /** Bytes a wait word occupies in a region. */
+    public static final int LENGTH = 8;
+    /** Alignment a wait word needs. */
+    public static final int ALIGNMENT = 4;
+
+    private static final int SEQUENCE_OFFSET = 0;
+    private static final int SLEEPERS_OFFSET = 4;
+
+    private final Region region;
+    private final MemoryAccess memory;
+    private final MemorySegment segment;
+    private final long offset;
+
+    /**
+     * @param region the region holding the word (its closing ends waits on it)
+     * @param offset offset of the word in the region's {@link Region#body() body}, 4-byte aligned
+     */
+    public WaitWord(Region region, long offset) {
+        if (offset < 0 || offset > region.body().byteSize() - LENGTH || (offset & (ALIGNMENT - 1)) != 0) {
+            throw new IllegalArgumentException("wait word offset " + offset + " is misaligned or outside the "
+                + region.body().byteSize() + "-byte body of region '" + region.name() + "'");
+        }
+        this.region = region;
+        this.memory = region.memory();
+        this.segment = region.body();
+        this.offset = offset;
+    }
+
+    /** @return the region holding this word */
+    public Region region() {
+        return region;
+    }
+
+    /** @return the current sequence, volatile read */
+    public int sequence() {
+        return memory.getIntVolatile(offset + SEQUENCE_OFFSET);
+    }
+
+    /** @return how many threads, in all processes, are registered as sleeping (volatile read) */
+    public int sleepers() {
+        return memory.getIntVolatile(offset + SLEEPERS_OFFSET);
+    }
+
+    /** Wakes every sleeper, in every process, if there is any. Call after publishing the change. */
+    public void wakeAll() {
+        wake(Integer.MAX_VALUE);
+    }
+
+    /** Wakes at most one sleeper, if there is any. Call after publishing the change. */
+    public void wakeOne() {
+        wake(1);
+    }
+
+    private void wake(int count) {
+        MemoryAccess.fullFence();
+        if (memory.getIntPlain(offset + SLEEPERS_OFFSET) != 0) {
+            memory.getAndAddInt(offset + SEQUENCE_OFFSET, 1);
+            Futex.wake(segment, offset + SEQUENCE_OFFSET, count);
+        }
+    }
+
+    /** Zeroes both words; only while no process can be waiting (for example at creation). */
+    public void reset() {
+        memory.putIntVolatile(offset + SEQUENCE_OFFSET, 0);
+        memory.putIntVolatile(offset + SLEEPERS_OFFSET, 0);
+    }
+
+    /** Registers the caller as a sleeper (full fence) and returns the sequence to sleep on. */
+    int register() {
+        memory.getAndAddInt(offset + SLEEPERS_OFFSET, 1);
+        return memory.getIntVolatile(offset + SEQUENCE_OFFSET);
+    }
+
+    void unregister() {
+        memory.getAndAddInt(offset + SLEEPERS_OFFSET, -1);
+    }
+
+    /** Sleeps while the sequence is still {@code sequence}: see {@link Futex#await}. */
+    int sleep(int sequence, long nanos) {
+        return Futex.await(segment, offset + SEQUENCE_OFFSET, sequence, nanos);
+    }
+}
