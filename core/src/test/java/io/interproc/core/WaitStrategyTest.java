@@ -1,0 +1,140 @@
+package io.interproc.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+@Timeout(60)
+class WaitStrategyTest {
+    @TempDir(factory = ShmTempDir.class)
+    Path dir;
+
+    static Stream<WaitStrategy> strategies() {
+        return Stream.of(WaitStrategy.blocking(), WaitStrategy.blocking(0, 0, Duration.ofMillis(5)),
+            WaitStrategy.polling(new BackoffIdleStrategy()));
+    }
+
+    private Region region() {
+        return RegionDirectory.of(dir).create("w", new RegionSpec(RegionType.of("wait-test", 1), 64), r -> { });
+    }
+
+    /** Strategies whose only way out of a sleep is the waker's futex wake (slices far longer than the test). */
+    static Stream<WaitStrategy> wakeStrategies() {
+        return Stream.concat(strategies(), Stream.of(WaitStrategy.blocking(0, 0, Duration.ofMinutes(10))));
+    }
+
+    @ParameterizedTest
+    @MethodSource("wakeStrategies")
+    void shouldReturnWhenAnotherThreadMakesTheConditionTrue(WaitStrategy strategy) throws Exception {
+        try (Region r = region()) {
+            WaitWord word = r.waitWord(0);
+            for (int round = 1; round <= 200; round++) {
+                int target = round;
+                CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return strategy.await(word, () -> r.memory().getLongAcquire(8) >= target,
+                            TimeUnit.SECONDS.toNanos(30), LivenessCheck.NONE);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                r.memory().putLongRelease(8, round);
+                word.wakeAll();
+                assertTrue(waiter.get(30, TimeUnit.SECONDS), "round " + round);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("strategies")
+    void shouldTimeOut(WaitStrategy strategy) throws Exception {
+        try (Region r = region()) {
+            long start = System.nanoTime();
+            assertFalse(strategy.await(r.waitWord(0), () -> false, TimeUnit.MILLISECONDS.toNanos(30), LivenessCheck.NONE));
+            long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(elapsed >= 29 && elapsed < 10_000, "waited " + elapsed + " ms");
+            assertFalse(strategy.await(r.waitWord(0), () -> false, 0, LivenessCheck.NONE));
+            assertEquals(0, r.waitWord(0).sleepers(), "the waiter deregistered");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("strategies")
+    void shouldThrowWhenInterrupted(WaitStrategy strategy) throws Exception {
+        try (Region r = region()) {
+            CompletableFuture<Thread> started = new CompletableFuture<>();
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread waiter = Thread.ofPlatform().start(() -> {
+                started.complete(Thread.currentThread());
+                try {
+                    strategy.await(r.waitWord(0), () -> false, WaitStrategy.NO_TIMEOUT, LivenessCheck.NONE);
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            started.get().interrupt();
+            assertInstanceOf(InterruptedException.class, outcome.get(30, TimeUnit.SECONDS));
+            waiter.join();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("strategies")
+    void shouldEndTheWaitWhenTheLivenessCheckThrows(WaitStrategy strategy) throws Exception {
+        try (Region r = region()) {
+            AtomicInteger checks = new AtomicInteger();
+            ProcessIdentity ghost = new ProcessIdentity(Integer.MAX_VALUE - 1, 1);
+            PeerDiedException e = assertThrows(PeerDiedException.class, () -> strategy.await(r.waitWord(0), () -> false,
+                WaitStrategy.NO_TIMEOUT, () -> {
+                    if (checks.incrementAndGet() == 3) {
+                        throw new PeerDiedException(ghost, "waiting for a test peer");
+                    }
+                }));
+            assertEquals(ghost, e.peer());
+            assertEquals(3, checks.get());
+        }
+    }
+
+    @Test
+    void shouldEndWaitsWhenTheRegionIsClosed() throws Exception {
+        Region r = region();
+        CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return WaitStrategy.blocking().await(r.waitWord(0), () -> false, WaitStrategy.NO_TIMEOUT, LivenessCheck.NONE);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(Poll.until(() -> r.waitWord(0).sleepers() > 0, Duration.ofSeconds(10)), "waiter went to sleep");
+        r.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> waiter.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+    }
+
+    @Test
+    void shouldRejectBadParameters() {
+        assertThrows(IllegalArgumentException.class, () -> WaitStrategy.blocking(-1, 0, Duration.ofMillis(1)));
+        assertThrows(IllegalArgumentException.class, () -> WaitStrategy.blocking(0, 0, Duration.ZERO));
+        try (Region r = region()) {
+            assertThrows(IllegalArgumentException.class, () -> r.waitWord(2));
+            assertThrows(IllegalArgumentException.class, () -> r.waitWord(60));
+        }
+    }
+}
