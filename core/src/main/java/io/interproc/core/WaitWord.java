@@ -63,6 +63,11 @@ public final class WaitWord {
         return region;
     }
 
+    /** @return the word's offset in its region's body */
+    public long offset() {
+        return offset;
+    }
+
     /** @return the current sequence, volatile read */
     public int sequence() {
         return memory.getIntVolatile(offset + SEQUENCE_OFFSET);

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.stream.Stream;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -59,26 +56,10 @@ class FutexTest {
             CompletableFuture<Integer> sleeper = CompletableFuture.supplyAsync(
                 () -> Futex.await(r.body(), 0, 0, TimeUnit.SECONDS.toNanos(20)));
             long address = r.body().address();
-            assertTrue(Poll.until(() -> sleepingOn(address), Duration.ofSeconds(10)), "a thread sleeps in FUTEX_WAIT");
+            assertTrue(Poll.until(() -> KernelWaits.sleepingOn(ProcessHandle.current().pid(), address), Duration.ofSeconds(10)), "a thread sleeps in FUTEX_WAIT");
             r.memory().putIntVolatile(0, 1);
             assertEquals(1, Futex.wake(r.body(), 0, Integer.MAX_VALUE), "exactly the sleeper was woken");
             assertEquals(Futex.WOKEN, sleeper.get(20, TimeUnit.SECONDS));
-        }
-    }
-
-    /** True when a thread of this process is inside the futex syscall with {@code address} as its word. */
-    static boolean sleepingOn(long address) {
-        String prefix = Native.SYS_FUTEX + " 0x" + Long.toHexString(address) + " ";
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            return tasks.anyMatch(task -> {
-                try {
-                    return Files.readString(task.resolve("syscall")).startsWith(prefix);
-                } catch (IOException e) {
-                    return false;
-                }
-            });
-        } catch (IOException e) {
-            return false;
         }
     }
 

@@ -51,9 +51,11 @@ class MultiJvmCoreTest {
         @Override
         public void run(String[] args) throws Exception {
             try (Region r = counter(args[0])) {
-                long timeout = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[1]));
+                long timeout = args[1].equals("forever") ? WaitStrategy.NO_TIMEOUT
+                    : TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[1]));
                 long start = System.nanoTime();
-                System.out.println("WAITING");
+                System.out.println("WAITING " + ProcessHandle.current().pid() + " "
+                    + Long.toHexString(r.body().address() + 64) + " ");
                 // One slice longer than the test's patience: only a futex wake from the other JVM ends it early.
                 WaitStrategy strategy = WaitStrategy.blocking(0, 0, Duration.ofSeconds(300));
                 boolean ok = strategy.await(r.waitWord(64), () -> r.memory().getLongVolatile(0) >= 1,
@@ -119,11 +121,15 @@ class MultiJvmCoreTest {
     @Test
     void shouldWakeAJvmSleepingInTheKernel() throws Exception {
         try (Region r = counter(dir.toString());
-             ChildJvm waiter = ChildJvm.builder(Waiter.class).args(dir.toString(), "60000").captureOutput().start()) {
+             ChildJvm waiter = ChildJvm.builder(Waiter.class).args(dir.toString(), "forever").captureOutput().start()) {
             WaitWord word = r.waitWord(64);
             assertTrue(waiter.awaitOutput("WAITING", LONG), waiter.output());
+            String[] words = waiter.output().substring(waiter.output().indexOf("WAITING")).split(" ");
+            long childAddress = Long.parseUnsignedLong(words[2], 16);
             if (Futex.isSupported()) {
-                assertTrue(Poll.until(() -> word.sleepers() == 1, LONG), "the child sleeps on the word");
+                assertTrue(Poll.until(() -> KernelWaits.sleepingOn(waiter.pid(), childAddress), LONG),
+                    "the child sleeps in the kernel on the word");
+                assertEquals(1, word.sleepers());
             }
             r.memory().putLongVolatile(0, 1);
             word.wakeAll();

@@ -1,0 +1,37 @@
+package io.interproc.core;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * Whether a thread of a process is asleep in {@code FUTEX_WAIT} on a given address, read from
+ * {@code /proc/<pid>/task/<tid>/syscall}: lets tests know a waiter really sleeps in the kernel
+ * before they wake it, without guessing with sleeps.
+ */
+public final class KernelWaits {
+    private KernelWaits() {
+    }
+
+    /** @return true if a thread of {@code pid} is in the futex syscall, FUTEX_WAIT (shared), on {@code address} */
+    public static boolean sleepingOn(long pid, long address) {
+        String prefix = Native.SYS_FUTEX + " 0x" + Long.toHexString(address) + " 0x0 ";
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.anyMatch(task -> {
+                try {
+                    return Files.readString(task.resolve("syscall")).startsWith(prefix);
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** @return true if a thread of this process sleeps on the wait word's futex */
+    public static boolean sleepingOn(WaitWord word) {
+        return sleepingOn(ProcessHandle.current().pid(), word.region().body().address() + word.offset());
+    }
+}
