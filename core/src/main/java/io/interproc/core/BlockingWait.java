@@ -51,9 +51,9 @@ final class BlockingWait implements WaitStrategy {
             if (remaining <= 0) {
                 return condition.getAsBoolean();
             }
+            word.region().checkOpen();
             long now = System.nanoTime();
             if (now - lastCheck >= sliceNanos) {
-                word.region().checkOpen();
                 liveness.check();
                 lastCheck = now;
                 if (condition.getAsBoolean()) {

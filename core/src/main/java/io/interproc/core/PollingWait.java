@@ -23,12 +23,12 @@ final class PollingWait implements WaitStrategy {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
+            word.region().checkOpen();
             long now = System.nanoTime();
             if (deadline.passed(now)) {
                 return condition.getAsBoolean();
             }
             if (now - lastCheck >= checkNanos) {
-                word.region().checkOpen();
                 liveness.check();
                 lastCheck = now;
             }

@@ -7,6 +7,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -22,8 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * process, including ones killed with {@code kill -9} (the OS drops their locks).
  *
  * <p><b>Threads.</b> A region may be used by any number of threads; {@link #close()} is safe to call
- * concurrently with them: it waits for threads inside a kernel wait on this region to leave it
- * (at most one wait slice), after which their accesses fail with {@link IllegalStateException}.
+ * concurrently with them: it wakes this JVM's threads asleep on the region's wait words and waits
+ * for them to leave the kernel; their waits and later accesses then fail with
+ * {@link IllegalStateException}.
  *
  * <p><b>Dead peers.</b> The memory stays valid for as long as one process maps it, whoever created it.
  */
@@ -42,6 +45,8 @@ public final class Region implements AutoCloseable {
     private final MemorySegment body;
     private final MemoryAccess memory;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Offsets of the wait words handed out, so that close() can wake this JVM's sleepers on them. */
+    private final Set<Long> waitWordOffsets = ConcurrentHashMap.newKeySet();
 
     Region(RegionDirectory directory, String name, Path path, RegionType type, RegionHeader.Fields fields,
            boolean created, Attachments.Attachment attachment, Arena arena, MemorySegment segment) {
@@ -145,6 +150,10 @@ public final class Region implements AutoCloseable {
         return new WaitWord(this, offset);
     }
 
+    void registerWaitWord(long offset) {
+        waitWordOffsets.add(offset);
+    }
+
     /** @return true once {@link #close()} was called */
     public boolean isClosed() {
         return closed.get();
@@ -180,12 +189,18 @@ public final class Region implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // Threads of this JVM asleep on this region's wait words must leave the kernel before the
+        // memory can be unmapped: wake them (peers in other processes see one spurious wake-up).
+        for (long offset : waitWordOffsets) {
+            memory.getAndAddInt(offset, 1);
+            Futex.wake(body, offset, Integer.MAX_VALUE);
+        }
         while (true) {
             try {
                 arena.close();
                 break;
             } catch (IllegalStateException inUse) {
-                // A thread is inside a native call (a futex wait) on this memory; it leaves within a slice.
+                // A thread is still inside a native call on this memory; it is leaving.
                 Thread.onSpinWait();
                 Thread.yield();
             }

@@ -56,6 +56,7 @@ public final class WaitWord {
         this.memory = region.memory();
         this.segment = region.body();
         this.offset = offset;
+        region.registerWaitWord(offset);
     }
 
     /** @return the region holding this word */
