@@ -10,7 +10,9 @@ import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(NoLeftoverProcesses.class)
 @Timeout(120)
 class ChildJvmTest {
     static final Duration LONG = Duration.ofSeconds(60);

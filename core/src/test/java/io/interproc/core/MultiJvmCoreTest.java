@@ -13,9 +13,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Core behaviour between real, separately launched JVMs. */
+@ExtendWith(NoLeftoverProcesses.class)
 @Timeout(180)
 class MultiJvmCoreTest {
     static final RegionType COUNTER = RegionType.of("counter", 1);
