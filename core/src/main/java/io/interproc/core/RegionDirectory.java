@@ -19,6 +19,7 @@ import java.nio.channels.FileLock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -268,6 +269,49 @@ public final class RegionDirectory {
         return names;
     }
 
+    /**
+     * Removes the temporary files of creators that died before publishing their region (a
+     * {@code kill -9} mid-create): they were never visible under a region name, but hold space.
+     *
+     * @return how many were removed
+     */
+    public int removeAbandonedTemporaries() {
+        if (!Files.isDirectory(path)) {
+            return 0;
+        }
+        int removed = 0;
+        try (Stream<Path> files = Files.list(path)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Optional<ProcessIdentity> creator = temporaryCreator(file.getFileName().toString());
+                if (creator.isPresent() && !creator.get().isAlive() && Files.deleteIfExists(file)) {
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            throw new RegionException("cannot clean up region directory " + path + ": " + e, e);
+        }
+        return removed;
+    }
+
+    /** @return the creator named in a temporary file's name ({@code .NAME.PID-START.RANDOM.creating}) */
+    static Optional<ProcessIdentity> temporaryCreator(String fileName) {
+        if (!fileName.startsWith(".") || !fileName.endsWith(TEMP_SUFFIX)) {
+            return Optional.empty();
+        }
+        String[] parts = fileName.substring(0, fileName.length() - TEMP_SUFFIX.length()).split("\\.");
+        if (parts.length < 4) {
+            return Optional.empty();
+        }
+        String[] identity = parts[parts.length - 2].split("-");
+        try {
+            return identity.length == 2
+                ? Optional.of(new ProcessIdentity(Long.parseLong(identity[0]), Long.parseLong(identity[1])))
+                : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     private static boolean isValidName(String name) {
         try {
             checkName(name);
@@ -280,7 +324,8 @@ public final class RegionDirectory {
     private Region createUnpublished(String name, Path target, RegionSpec spec, Consumer<Region> initializer) {
         String what = what(name);
         checkDirectory(true);
-        Path temp = path.resolve("." + name + "." + ProcessHandle.current().pid() + "."
+        ProcessIdentity me = ProcessIdentity.current();
+        Path temp = path.resolve("." + name + "." + me.pid() + "-" + me.startTime() + "."
             + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
         try {
             Files.newByteChannel(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,

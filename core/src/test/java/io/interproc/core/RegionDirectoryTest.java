@@ -194,6 +194,19 @@ class RegionDirectoryTest {
     }
 
     @Test
+    void shouldRemoveOnlyTheTemporariesOfDeadCreators() throws Exception {
+        ProcessIdentity me = ProcessIdentity.current();
+        Path mine = Files.createFile(dir.resolve(".r." + me.pid() + "-" + me.startTime() + ".abc.creating"));
+        Path dead = Files.createFile(dir.resolve(".r." + me.pid() + "-" + (me.startTime() + 1) + ".abc.creating"));
+        Path other = Files.createFile(dir.resolve(".not-a-temporary"));
+        assertEquals(1, directory().removeAbandonedTemporaries());
+        assertTrue(Files.exists(mine), "a live creator's file is kept");
+        assertFalse(Files.exists(dead), "a dead creator's file is removed");
+        assertTrue(Files.exists(other), "files that are not temporaries are left alone");
+        assertEquals(List.of(), directory().list(), "temporaries are never listed as regions");
+    }
+
+    @Test
     void shouldUseTheDirectoryProperty() {
         String old = System.getProperty(RegionDirectory.DIRECTORY_PROPERTY);
         try {
