@@ -1,0 +1,633 @@
+package io.interproc.queue.ring;
+
+import static io.interproc.queue.ring.RingDescriptor.ABANDONED_BYTES_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.ABANDONED_RECORDS_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.ALIGNMENT;
+import static io.interproc.queue.ring.RingDescriptor.CONSUMER_HEARTBEAT_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.CONSUMER_PID_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.CONSUMER_START_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.CONSUMER_WAIT_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.DATA_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.HEADER_LENGTH;
+import static io.interproc.queue.ring.RingDescriptor.HEAD_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.MIN_CAPACITY;
+import static io.interproc.queue.ring.RingDescriptor.PADDING_TYPE;
+import static io.interproc.queue.ring.RingDescriptor.PRODUCER_PID_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.PRODUCER_START_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.PRODUCER_WAIT_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.TAIL_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.align;
+import static io.interproc.queue.ring.RingDescriptor.header;
+import static io.interproc.queue.ring.RingDescriptor.recordLength;
+
+import io.interproc.core.LivenessCheck;
+import io.interproc.core.MemoryAccess;
+import io.interproc.core.PeerDiedException;
+import io.interproc.core.ProcessIdentity;
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionFormatException;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.WaitStrategy;
+import io.interproc.core.WaitWord;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A ring buffer of variable-length messages in a named shared region, between processes: one
+ * producer (SPSC) or many (MPSC), and one consumer. Layout in {@link RingDescriptor}.
+ *
+ * <p><b>Producing.</b> Zero-copy: {@link #tryClaim(int, int)} reserves space and returns the offset
+ * of the message in {@link #buffer()}; write the message there, then {@link #commit(long)} (or
+ * {@link #abort(long)}). Copying: {@link #offer(int, byte[])} and its overloads. Neither blocks:
+ * a full ring returns {@link #INSUFFICIENT_CAPACITY} / false. {@link #put} waits for space.
+ *
+ * <p><b>Consuming.</b> {@link #read(MessageHandler, int)} hands up to {@code limit} messages to the
+ * handler, zero-copy, and never blocks; {@link #take} waits for one. Messages from one producer
+ * thread arrive in the order committed. A message whose handler throws counts as consumed: delivery
+ * is at most once.
+ *
+ * <p><b>Waiting.</b> Blocking calls use the handle's {@link WaitStrategy} (by default spin, yield,
+ * then futex sleep): a blocked producer or consumer burns no CPU and is woken by the peer's next
+ * read or commit; the other side pays a system call only when someone sleeps.
+ *
+ * <p><b>Faults.</b> A producer that dies (or stalls) between claim and commit never exposes a torn
+ * message: after the {@link #unblockTimeout(Duration) unblock timeout} the consumer skips the
+ * record, counts it in {@link #abandonedRecords()}, and later messages flow; a stalled producer's
+ * late {@link #commit} then returns false. A consumer that dies while its handler runs loses that
+ * message (at most once). A producer blocked in {@link #put} on a ring whose registered consumer
+ * died gets {@link PeerDiedException}; a consumer blocked in {@link #take} on an SPSC ring whose
+ * producer died gets it once the ring is drained. A corrupt record header is reported as
+ * {@link RegionFormatException}, never read outside the region.
+ *
+ * <p><b>Threads.</b> Producing methods are thread-safe on an MPSC ring; on an SPSC ring one thread
+ * (of one process) produces. Consuming methods must be called by one thread. Settings
+ * ({@link #waitStrategy}, {@link #unblockTimeout}) are for configuration before use.
+ */
+public final class RingBuffer implements AutoCloseable {
+    /** {@link #tryClaim} result: not enough free space now (back-pressure). */
+    public static final long INSUFFICIENT_CAPACITY = -2;
+    /** Default time a stalled record may block the consumer before it is skipped. */
+    public static final Duration DEFAULT_UNBLOCK_TIMEOUT = Duration.ofSeconds(1);
+
+    private final Region region;
+    private final MemoryAccess memory;
+    private final MemorySegment buffer;
+    private final int capacity;
+    private final long mask;
+    private final int maxMessageLength;
+    private final boolean multiProducer;
+    private final WaitWord consumerWord;
+    private final WaitWord producerWord;
+    private final int pid = (int) ProcessIdentity.current().pid();
+
+    private WaitStrategy waitStrategy = WaitStrategy.blocking();
+    private long unblockTimeoutNanos = DEFAULT_UNBLOCK_TIMEOUT.toNanos();
+
+    private long headCache;
+    private boolean producerRegistered;
+    private boolean consumerRegistered;
+    private long stallHead = -1;
+    private long stallStart;
+    private int reads;
+
+    private RingBuffer(Region region) {
+        this.region = region;
+        this.memory = region.memory();
+        long cap = region.parameter(0);
+        long max = region.parameter(1);
+        long multi = region.parameter(2);
+        String what = "ring '" + region.name() + "'";
+        if (cap < MIN_CAPACITY || cap > (1 << 30) || Long.bitCount(cap) != 1) {
+            throw new RegionFormatException(what + " has a corrupt capacity " + cap + " (a power of two from "
+                + MIN_CAPACITY + " to 2^30)");
+        }
+        if (max < 0 || align((int) Math.min(max, Integer.MAX_VALUE - 16) + HEADER_LENGTH) > cap / 2) {
+            throw new RegionFormatException(what + " has a corrupt max message length " + max + " for capacity " + cap);
+        }
+        if (multi != 0 && multi != 1) {
+            throw new RegionFormatException(what + " has a corrupt multi-producer flag " + multi);
+        }
+        if (region.body().byteSize() != DATA_OFFSET + cap) {
+            throw new RegionFormatException(what + " has a " + region.body().byteSize() + "-byte body; capacity " + cap
+                + " needs " + (DATA_OFFSET + cap));
+        }
+        this.capacity = (int) cap;
+        this.mask = cap - 1;
+        this.maxMessageLength = (int) max;
+        this.multiProducer = multi == 1;
+        this.buffer = region.body().asSlice(DATA_OFFSET, cap);
+        this.consumerWord = region.waitWord(CONSUMER_WAIT_OFFSET);
+        this.producerWord = region.waitWord(PRODUCER_WAIT_OFFSET);
+        long head = memory.getLongVolatile(HEAD_OFFSET);
+        long tail = memory.getLongVolatile(TAIL_OFFSET);
+        if (head < 0 || tail < head || tail - head > cap || (head & (ALIGNMENT - 1)) != 0 || (tail & (ALIGNMENT - 1)) != 0) {
+            throw new RegionFormatException(what + " has corrupt positions: head " + head + ", tail " + tail
+                + ", capacity " + cap);
+        }
+        this.headCache = head;
+    }
+
+    /**
+     * Creates a ring.
+     *
+     * @param capacity         data bytes, a power of two, at least {@value RingDescriptor#MIN_CAPACITY}
+     * @param maxMessageLength longest message; a record (8-byte header plus message) may take at
+     *                         most half the capacity
+     * @param multiProducer    true for MPSC, false for SPSC
+     * @throws IllegalArgumentException for impossible sizes
+     * @throws io.interproc.core.RegionExistsException if the name exists
+     */
+    public static RingBuffer create(RegionDirectory directory, String name, int capacity, int maxMessageLength,
+                                    boolean multiProducer) {
+        return new RingBuffer(directory.create(name, spec(capacity, maxMessageLength, multiProducer), r -> { }));
+    }
+
+    /** Opens an existing ring, checking its header and layout. */
+    public static RingBuffer open(RegionDirectory directory, String name) {
+        Region region = directory.open(name, RingDescriptor.TYPE);
+        try {
+            return new RingBuffer(region);
+        } catch (RuntimeException e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    /** Opens the ring, or creates it with these settings; an existing ring must have the same ones. */
+    public static RingBuffer openOrCreate(RegionDirectory directory, String name, int capacity, int maxMessageLength,
+                                          boolean multiProducer) {
+        Region region = directory.openOrCreate(name, spec(capacity, maxMessageLength, multiProducer), r -> { });
+        try {
+            return new RingBuffer(region);
+        } catch (RuntimeException e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    private static RegionSpec spec(int capacity, int maxMessageLength, boolean multiProducer) {
+        if (capacity < MIN_CAPACITY || Integer.bitCount(capacity) != 1 || capacity > (1 << 30)) {
+            throw new IllegalArgumentException("ring capacity must be a power of two from " + MIN_CAPACITY
+                + " to 2^30, got " + capacity);
+        }
+        if (maxMessageLength < 0 || maxMessageLength > Integer.MAX_VALUE - 16
+            || align(maxMessageLength + HEADER_LENGTH) > capacity / 2) {
+            throw new IllegalArgumentException("max message length " + maxMessageLength + " is impossible for capacity "
+                + capacity + ": a record (8-byte header plus message) may take at most half the capacity");
+        }
+        return new RegionSpec(RingDescriptor.TYPE, DATA_OFFSET + (long) capacity, capacity, maxMessageLength,
+            multiProducer ? 1 : 0);
+    }
+
+    // ------------------------------------------------------------------ settings
+
+    /** Sets how blocking calls wait (default {@link WaitStrategy#blocking()}); returns this. */
+    public RingBuffer waitStrategy(WaitStrategy strategy) {
+        this.waitStrategy = strategy;
+        return this;
+    }
+
+    /** Sets how long a claimed but uncommitted record may block the consumer before it is skipped; returns this. */
+    public RingBuffer unblockTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("unblock timeout must not be negative, got " + timeout);
+        }
+        this.unblockTimeoutNanos = timeout.toNanos();
+        return this;
+    }
+
+    // ------------------------------------------------------------------ producing
+
+    /**
+     * Claims space for a message of {@code length} bytes. Never blocks.
+     *
+     * @param type message type, &gt;= 0
+     * @return the offset of the message in {@link #buffer()}, or {@link #INSUFFICIENT_CAPACITY}
+     * @throws IllegalArgumentException if {@code length} exceeds {@link #maxMessageLength()} or is negative
+     */
+    public long tryClaim(int type, int length) {
+        checkMessage(type, length);
+        if (!producerRegistered) {
+            registerProducer();
+        }
+        int recordLength = length + HEADER_LENGTH;
+        int aligned = align(recordLength);
+        long claimed = header(-recordLength, type);
+        while (true) {
+            long tail;
+            long padding;
+            if (multiProducer) {
+                do {
+                    tail = memory.getLongVolatile(TAIL_OFFSET);
+                    padding = padding(tail, aligned);
+                    if (!hasCapacity(tail, padding + aligned)) {
+                        return INSUFFICIENT_CAPACITY;
+                    }
+                } while (!memory.compareAndSetLong(TAIL_OFFSET, tail, tail + padding + aligned));
+            } else {
+                tail = memory.getLongPlain(TAIL_OFFSET);
+                padding = padding(tail, aligned);
+                if (!hasCapacity(tail, padding + aligned)) {
+                    return INSUFFICIENT_CAPACITY;
+                }
+                memory.putLongRelease(TAIL_OFFSET, tail + padding + aligned);
+            }
+            if (padding != 0) {
+                memory.compareAndSetLong(DATA_OFFSET + (tail & mask), 0, header((int) padding, PADDING_TYPE));
+            }
+            long position = tail + padding;
+            long index = position & mask;
+            // The space is ours unless the consumer gave it away after a stall (header no longer 0, or head past it).
+            if (memory.compareAndSetLong(DATA_OFFSET + index, 0, claimed)) {
+                if (memory.getLongVolatile(HEAD_OFFSET) <= position) {
+                    return index + HEADER_LENGTH;
+                }
+                memory.compareAndSetLong(DATA_OFFSET + index, claimed, 0);
+            }
+        }
+    }
+
+    /**
+     * Publishes a claimed message.
+     *
+     * @param offset what {@link #tryClaim} returned
+     * @return true; false if the record was abandoned because it stalled past the unblock timeout
+     *         (the consumer skipped it)
+     * @throws IllegalStateException if there is no claimed record at {@code offset}
+     */
+    public boolean commit(long offset) {
+        return finish(offset, false);
+    }
+
+    /** Gives up a claimed message: the consumer skips it. Returns false if it was already abandoned. */
+    public boolean abort(long offset) {
+        return finish(offset, true);
+    }
+
+    private boolean finish(long offset, boolean abort) {
+        long at = DATA_OFFSET + offset - HEADER_LENGTH;
+        long claimed = memory.getLongVolatile(at);
+        int length = recordLength(claimed);
+        if (length >= 0) {
+            if (offset < HEADER_LENGTH || offset >= capacity) {
+                throw new IllegalArgumentException("offset " + offset + " is not a claimed message of ring '"
+                    + region.name() + "'");
+            }
+            return false;
+        }
+        long done = abort ? header(align(-length), PADDING_TYPE) : header(-length, RingDescriptor.type(claimed));
+        if (!memory.compareAndSetLong(at, claimed, done)) {
+            return false;
+        }
+        consumerWord.wakeAllAfterVolatileWrite();
+        return true;
+    }
+
+    /** Copies {@code message} in as one message of {@code type}; false if the ring is full. Never blocks. */
+    public boolean offer(int type, byte[] message) {
+        return offer(type, MemorySegment.ofArray(message));
+    }
+
+    /** Copies {@code message}'s remaining bytes in (its position is not changed); false if full. */
+    public boolean offer(int type, ByteBuffer message) {
+        return offer(type, MemorySegment.ofBuffer(message));
+    }
+
+    /** Copies {@code message} in as one message of {@code type}; false if the ring is full. Never blocks. */
+    public boolean offer(int type, MemorySegment message) {
+        int length = checkLength(message.byteSize());
+        long offset = tryClaim(type, length);
+        if (offset < 0) {
+            return false;
+        }
+        MemorySegment.copy(message, 0, buffer, offset, length);
+        return commit(offset);
+    }
+
+    /**
+     * Copies {@code message} in, waiting for space.
+     *
+     * @return true once offered, false if {@code timeout} passed first
+     * @throws InterruptedException if interrupted while waiting
+     * @throws PeerDiedException    if the ring's consumer died while this waited
+     */
+    public boolean put(int type, MemorySegment message, long timeout, TimeUnit unit) throws InterruptedException {
+        int length = checkLength(message.byteSize());
+        checkMessage(type, length);
+        int aligned = align(length + HEADER_LENGTH);
+        long timeoutNanos = unit.toNanos(timeout);
+        long start = System.nanoTime();
+        while (!offer(type, message)) {
+            long left = timeoutNanos == Long.MAX_VALUE ? WaitStrategy.NO_TIMEOUT
+                : timeoutNanos - (System.nanoTime() - start);
+            if (left <= 0 || !waitStrategy.await(producerWord, () -> canClaim(aligned), left, this::checkConsumer)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #put(int, MemorySegment, long, TimeUnit)} for a byte array. */
+    public boolean put(int type, byte[] message, long timeout, TimeUnit unit) throws InterruptedException {
+        return put(type, MemorySegment.ofArray(message), timeout, unit);
+    }
+
+    /** Puts without a timeout (still interruptible, and ended by a dead consumer). */
+    public void put(int type, byte[] message) throws InterruptedException {
+        put(type, MemorySegment.ofArray(message), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    }
+
+    private boolean canClaim(int aligned) {
+        long tail = memory.getLongVolatile(TAIL_OFFSET);
+        long head = memory.getLongVolatile(HEAD_OFFSET);
+        return padding(tail, aligned) + aligned <= capacity - (tail - head);
+    }
+
+    private long padding(long tail, int aligned) {
+        long toEnd = capacity - (tail & mask);
+        return aligned > toEnd ? toEnd : 0;
+    }
+
+    private boolean hasCapacity(long tail, long required) {
+        if (required <= capacity - (tail - headCache)) {
+            return true;
+        }
+        headCache = memory.getLongVolatile(HEAD_OFFSET);
+        return required <= capacity - (tail - headCache);
+    }
+
+    private void checkMessage(int type, int length) {
+        if (length < 0 || length > maxMessageLength) {
+            throw new IllegalArgumentException("message of " + length + " bytes exceeds the maximum message length "
+                + maxMessageLength + " of ring '" + region.name() + "'");
+        }
+        if (type < 0) {
+            throw new IllegalArgumentException("message type must be >= 0, got " + type);
+        }
+    }
+
+    private int checkLength(long length) {
+        if (length > maxMessageLength) {
+            throw new IllegalArgumentException("message of " + length + " bytes exceeds the maximum message length "
+                + maxMessageLength + " of ring '" + region.name() + "'");
+        }
+        return (int) length;
+    }
+
+    private void checkConsumer() {
+        long consumerPid = memory.getLongVolatile(CONSUMER_PID_OFFSET);
+        if (consumerPid != 0) {
+            ProcessIdentity consumer = new ProcessIdentity(consumerPid, memory.getLongVolatile(CONSUMER_START_OFFSET));
+            if (!consumer.isAlive()) {
+                throw new PeerDiedException(consumer, "waiting for space in ring '" + region.name() + "'");
+            }
+        }
+    }
+
+    private void registerProducer() {
+        if (!multiProducer) {
+            register(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET, "producer");
+        }
+        producerRegistered = true;
+    }
+
+    private void register(int pidOffset, int startOffset, String role) {
+        ProcessIdentity me = ProcessIdentity.current();
+        long otherPid = memory.getLongVolatile(pidOffset);
+        long otherStart = memory.getLongVolatile(startOffset);
+        if (otherPid != 0 && (otherPid != me.pid() || otherStart != me.startTime())
+            && new ProcessIdentity(otherPid, otherStart).isAlive()) {
+            throw new IllegalStateException("ring '" + region.name() + "' already has a live " + role + ": pid " + otherPid);
+        }
+        memory.putLongVolatile(startOffset, me.startTime());
+        memory.putLongVolatile(pidOffset, me.pid());
+    }
+
+    // ------------------------------------------------------------------ consuming
+
+    /**
+     * Hands up to {@code limit} messages to {@code handler}. Never blocks.
+     *
+     * @return the number of messages handled (0 when none is ready)
+     * @throws RegionFormatException if a record header in the ring is corrupt
+     */
+    public int read(MessageHandler handler, int limit) {
+        if (!consumerRegistered) {
+            register(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET, "consumer");
+            memory.putLongOpaque(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+            consumerRegistered = true;
+        }
+        long head = memory.getLongPlain(HEAD_OFFSET);
+        long headIndex = head & mask;
+        long contiguous = capacity - headIndex;
+        int bytes = 0;
+        int count = 0;
+        try {
+            while (count < limit && bytes < contiguous) {
+                long index = headIndex + bytes;
+                long header = memory.getLongAcquire(DATA_OFFSET + index);
+                int length = recordLength(header);
+                if (length <= 0) {
+                    // A claimed record, or (checked now and then: it costs a read of the producers' line)
+                    // space claimed whose header is not written yet.
+                    if (bytes == 0 && (length < 0 || (reads & 0xFF) == 0)) {
+                        checkStall(head, header);
+                    }
+                    break;
+                }
+                int type = RingDescriptor.type(header);
+                int aligned = align(length);
+                if (length < HEADER_LENGTH || aligned > capacity - index
+                    || (type != PADDING_TYPE && (type < 0 || length - HEADER_LENGTH > maxMessageLength))) {
+                    throw new RegionFormatException("ring '" + region.name() + "' has a corrupt record at position "
+                        + (head + bytes) + ": length " + length + ", type " + type);
+                }
+                bytes += aligned;
+                if (type != PADDING_TYPE) {
+                    count++;
+                    handler.onMessage(type, buffer, index + HEADER_LENGTH, length - HEADER_LENGTH);
+                }
+            }
+        } finally {
+            if (bytes > 0) {
+                buffer.asSlice(headIndex, bytes).fill((byte) 0);
+                memory.putLongVolatile(HEAD_OFFSET, head + bytes);
+                producerWord.wakeAllAfterVolatileWrite();
+                stallHead = -1;
+            }
+            if ((++reads & 0xFF) == 0) {
+                memory.putLongOpaque(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+            }
+        }
+        return count;
+    }
+
+    /** Hands at most one message to {@code handler}; see {@link #read}. */
+    public int poll(MessageHandler handler) {
+        return read(handler, 1);
+    }
+
+    /**
+     * Waits for one message and hands it to {@code handler}.
+     *
+     * @return true once a message was handled, false if {@code timeout} passed first
+     * @throws InterruptedException if interrupted while waiting
+     * @throws PeerDiedException    on an SPSC ring whose producer died, once it is drained
+     */
+    public boolean take(MessageHandler handler, long timeout, TimeUnit unit) throws InterruptedException {
+        long timeoutNanos = unit.toNanos(timeout);
+        long start = System.nanoTime();
+        while (read(handler, 1) == 0) {
+            long left = timeoutNanos == Long.MAX_VALUE ? WaitStrategy.NO_TIMEOUT
+                : timeoutNanos - (System.nanoTime() - start);
+            if (left <= 0 || !waitStrategy.await(consumerWord, this::headReady, left, consumerLiveness)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Takes without a timeout (interruptible). */
+    public void take(MessageHandler handler) throws InterruptedException {
+        take(handler, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    }
+
+    private final LivenessCheck consumerLiveness = this::checkProducersWhileWaiting;
+
+    private boolean headReady() {
+        long head = memory.getLongPlain(HEAD_OFFSET);
+        return recordLength(memory.getLongAcquire(DATA_OFFSET + (head & mask))) > 0;
+    }
+
+    private void checkProducersWhileWaiting() {
+        long head = memory.getLongPlain(HEAD_OFFSET);
+        checkStall(head, memory.getLongVolatile(DATA_OFFSET + (head & mask)));
+        if (!multiProducer && memory.getLongVolatile(TAIL_OFFSET) == head) {
+            long producerPid = memory.getLongVolatile(PRODUCER_PID_OFFSET);
+            if (producerPid != 0) {
+                ProcessIdentity producer = new ProcessIdentity(producerPid, memory.getLongVolatile(PRODUCER_START_OFFSET));
+                if (!producer.isAlive()) {
+                    throw new PeerDiedException(producer, "waiting for a message in ring '" + region.name() + "'");
+                }
+            }
+        }
+    }
+
+    /** The record at head is not committed: if that has lasted past the unblock timeout, skip it. */
+    private void checkStall(long head, long header) {
+        if (memory.getLongVolatile(TAIL_OFFSET) == head) {
+            stallHead = -1;
+            return;
+        }
+        long now = System.nanoTime();
+        if (stallHead != head) {
+            stallHead = head;
+            stallStart = now;
+            return;
+        }
+        if (now - stallStart >= unblockTimeoutNanos) {
+            unblock(head, header);
+            stallHead = -1;
+        }
+    }
+
+    private void unblock(long head, long header) {
+        long index = head & mask;
+        int length = recordLength(header);
+        long skip;
+        if (length < 0) {
+            int recordLength = -length;
+            if (recordLength < HEADER_LENGTH || recordLength - HEADER_LENGTH > maxMessageLength
+                || align(recordLength) > capacity - index) {
+                throw new RegionFormatException("ring '" + region.name() + "' has a corrupt claimed record at position "
+                    + head + ": length " + recordLength);
+            }
+            skip = align(recordLength);
+        } else {
+            // Claimed by a producer that never wrote its header: free space up to the next written header.
+            long limit = Math.min(memory.getLongVolatile(TAIL_OFFSET) - head, capacity - index);
+            skip = ALIGNMENT;
+            while (skip < limit && memory.getLongVolatile(DATA_OFFSET + index + skip) == 0) {
+                skip += ALIGNMENT;
+            }
+        }
+        if (memory.compareAndSetLong(DATA_OFFSET + index, header, header((int) skip, PADDING_TYPE))) {
+            memory.getAndAddLong(ABANDONED_RECORDS_OFFSET, 1);
+            memory.getAndAddLong(ABANDONED_BYTES_OFFSET, skip);
+        }
+    }
+
+    // ------------------------------------------------------------------ introspection
+
+    /** @return the data capacity in bytes */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** @return the longest message accepted */
+    public int maxMessageLength() {
+        return maxMessageLength;
+    }
+
+    /** @return true for a many-producer ring */
+    public boolean isMultiProducer() {
+        return multiProducer;
+    }
+
+    /** @return bytes claimed but not yet consumed (records, headers and padding), 0..capacity */
+    public long size() {
+        long head;
+        long tail;
+        do {
+            head = memory.getLongVolatile(HEAD_OFFSET);
+            tail = memory.getLongVolatile(TAIL_OFFSET);
+        } while (head != memory.getLongVolatile(HEAD_OFFSET));
+        return Math.max(0, Math.min(capacity, tail - head));
+    }
+
+    /** @return total bytes ever claimed by producers */
+    public long producerPosition() {
+        return memory.getLongVolatile(TAIL_OFFSET);
+    }
+
+    /** @return total bytes ever consumed */
+    public long consumerPosition() {
+        return memory.getLongVolatile(HEAD_OFFSET);
+    }
+
+    /** @return when the consumer last read, in ms since the epoch (0 if never) */
+    public long consumerHeartbeat() {
+        return memory.getLongOpaque(CONSUMER_HEARTBEAT_OFFSET);
+    }
+
+    /** @return records skipped because they stalled past the unblock timeout */
+    public long abandonedRecords() {
+        return memory.getLongVolatile(ABANDONED_RECORDS_OFFSET);
+    }
+
+    /** @return the ring's data, where claimed messages are written and read messages live */
+    public MemorySegment buffer() {
+        return buffer;
+    }
+
+    /** @return the region holding the ring */
+    public Region region() {
+        return region;
+    }
+
+    /** Unmaps this handle (the ring stays for other processes; see {@link Region#unlink()}). */
+    @Override
+    public void close() {
+        region.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RingBuffer[" + region.name() + ", " + (multiProducer ? "MPSC" : "SPSC") + ", capacity " + capacity
+            + ", max message " + maxMessageLength + "]";
+    }
+
+}
