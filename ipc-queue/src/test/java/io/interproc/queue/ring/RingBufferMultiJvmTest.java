@@ -1,0 +1,267 @@
+package io.interproc.queue.ring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.interproc.core.ChildJvm;
+import io.interproc.core.JvmTask;
+import io.interproc.core.MemoryAccess;
+import io.interproc.core.NoLeftoverProcesses;
+import io.interproc.core.PeerDiedException;
+import io.interproc.core.Poll;
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.RegionType;
+import io.interproc.core.ShmTempDir;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Rings between real, separately launched JVMs: volume, many producers, kill -9, dead peers. */
+@ExtendWith(NoLeftoverProcesses.class)
+@Timeout(600)
+class RingBufferMultiJvmTest {
+    static final Duration LONG = Duration.ofSeconds(120);
+    static final RegionType PROGRESS = RegionType.of("test-progress", 1);
+    /** Kills per ring kind; raise with -Dinterproc.test.kills=N for longer campaigns. */
+    static final int KILLS = Integer.getInteger("interproc.test.kills", 50);
+
+    @TempDir(factory = ShmTempDir.class)
+    Path dir;
+
+    /**
+     * Produces messages {@code 0..count-1} as producer {@code id} into ring {@code name}, recording
+     * after each commit how many it committed in slot {@code id} of the "progress" region.
+     */
+    public static final class Producer implements JvmTask {
+        @Override
+        public void run(String[] args) {
+            RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
+            int id = Integer.parseInt(args[2]);
+            long count = Long.parseLong(args[3]);
+            try (RingBuffer ring = RingBuffer.open(directory, args[1]);
+                 Region progress = directory.open("progress", PROGRESS)) {
+                MemoryAccess slots = progress.memory();
+                for (long seq = 0; seq < count; seq++) {
+                    long offset;
+                    while ((offset = ring.tryClaim(1, TestMessages.length(seq))) < 0) {
+                        Thread.onSpinWait();
+                    }
+                    TestMessages.write(ring.buffer(), offset, id, seq);
+                    if (!ring.commit(offset)) {
+                        throw new IllegalStateException("record " + seq + " was abandoned");
+                    }
+                    slots.putLongRelease(8L * id, seq + 1);
+                }
+            }
+        }
+    }
+
+    /** Consumes from ring {@code name} until killed. */
+    public static final class Consumer implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            try (RingBuffer ring = RingBuffer.open(RegionDirectory.of(Path.of(args[0])), args[1])) {
+                ring.poll((t, b, o, l) -> { });
+                System.out.println("CONSUMING");
+                new CountDownLatch(1).await();
+            }
+        }
+    }
+
+    private Region progress(int slots) {
+        return RegionDirectory.of(dir).create("progress", new RegionSpec(PROGRESS, 8L * slots), r -> { });
+    }
+
+    private ChildJvm producer(String ring, int id, long count) {
+        return ChildJvm.builder(Producer.class).jvmOptions("-Xmx64m")
+            .args(dir.toString(), ring, Integer.toString(id), Long.toString(count)).start();
+    }
+
+    /** Reads everything, checking each message and per-producer order; counts per producer. */
+    private static final class Checker implements MessageHandler {
+        final Map<Long, Long> next = new HashMap<>();
+        long total;
+
+        @Override
+        public void onMessage(int type, java.lang.foreign.MemorySegment buffer, long offset, int length) {
+            long[] m = TestMessages.check(buffer, offset, length);
+            long expected = next.getOrDefault(m[0], 0L);
+            if (m[1] != expected) {
+                throw new AssertionError("producer " + m[0] + ": got seq " + m[1] + ", expected " + expected);
+            }
+            next.put(m[0], expected + 1);
+            total++;
+        }
+    }
+
+    @Test
+    void shouldMoveTenMillionMessagesIntactBetweenJvms() throws Exception {
+        long count = 10_000_000;
+        try (RingBuffer ring = RingBuffer.create(RegionDirectory.of(dir), "spsc", 1 << 20, 1024, false);
+             Region p = progress(1);
+             ChildJvm producer = producer("spsc", 0, count)) {
+            Checker checker = new Checker();
+            while (checker.total < count) {
+                if (ring.read(checker, 256) == 0 && !producer.isAlive() && ring.size() == 0) {
+                    break;
+                }
+            }
+            assertTrue(producer.join(LONG));
+            assertEquals(OptionalInt.of(0), producer.exitCode());
+            assertEquals(count, checker.total);
+            assertEquals(0, ring.abandonedRecords());
+        }
+    }
+
+    @Test
+    void shouldDeliverEveryMessageOnceFromThreeProducerJvms() throws Exception {
+        long count = 1_000_000;
+        try (RingBuffer ring = RingBuffer.create(RegionDirectory.of(dir), "mpsc", 1 << 16, 1024, true);
+             Region p = progress(3)) {
+            List<ChildJvm> producers = new ArrayList<>();
+            try {
+                for (int id = 0; id < 3; id++) {
+                    producers.add(producer("mpsc", id, count));
+                }
+                Checker checker = new Checker();
+                while (checker.total < 3 * count) {
+                    if (!ring.take(checker, 60, TimeUnit.SECONDS)) {
+                        throw new AssertionError("no message for 60 s after " + checker.total);
+                    }
+                    ring.read(checker, 1024);
+                }
+                for (ChildJvm producer : producers) {
+                    assertTrue(producer.join(LONG));
+                    assertEquals(OptionalInt.of(0), producer.exitCode());
+                }
+                assertEquals(Map.of(0L, count, 1L, count, 2L, count), checker.next);
+            } finally {
+                producers.forEach(ChildJvm::close);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "multiProducer={0}")
+    @ValueSource(booleans = {false, true})
+    void shouldLoseNothingCommittedWhenProducersAreKilled(boolean multiProducer) throws Exception {
+        int kills = KILLS;
+        int parallel = multiProducer ? 2 : 1;
+        try (RingBuffer ring = RingBuffer.create(RegionDirectory.of(dir), "ring", 1 << 14, 256, multiProducer);
+             Region progress = progress(kills)) {
+            ring.unblockTimeout(Duration.ofMillis(50));
+            Checker checker = new Checker();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong consumed = new AtomicLong();
+            CompletableFuture<Void> consumer = CompletableFuture.runAsync(() -> {
+                try {
+                    while (!stop.get() || ring.size() > 0) {
+                        if (ring.take(checker, 20, TimeUnit.MILLISECONDS)) {
+                            consumed.set(checker.total);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, runnable -> Thread.ofPlatform().start(runnable));
+            SplittableRandom random = new SplittableRandom(kills * 31L + (multiProducer ? 1 : 0));
+            MemoryAccess slots = progress.memory();
+            List<ChildJvm> running = new ArrayList<>();
+            try {
+                for (int id = 0; id < kills; id++) {
+                    ChildJvm child = producer("ring", id, Long.MAX_VALUE);
+                    running.add(child);
+                    long killAfter = 1 + random.nextLong(20_000);
+                    int slot = id;
+                    assertTrue(Poll.until(() -> slots.getLongAcquire(8L * slot) >= killAfter || !child.isAlive(), LONG),
+                        "producer " + id + " made progress");
+                    if (running.size() == parallel) {
+                        ChildJvm victim = running.remove(0);
+                        victim.kill();
+                        assertTrue(victim.join(LONG));
+                        assertEquals(OptionalInt.of(137), victim.exitCode(), "killed, not failed");
+                    }
+                }
+                for (ChildJvm child : running) {
+                    child.kill();
+                    assertTrue(child.join(LONG));
+                }
+            } finally {
+                running.forEach(ChildJvm::close);
+            }
+            stop.set(true);
+            consumer.get(120, TimeUnit.SECONDS);
+            assertEquals(0, ring.size());
+            for (int id = 0; id < kills; id++) {
+                long committed = slots.getLongVolatile(8L * id);
+                long delivered = checker.next.getOrDefault((long) id, 0L);
+                assertTrue(delivered == committed || delivered == committed + 1,
+                    "producer " + id + ": " + committed + " recorded as committed, " + delivered + " delivered");
+            }
+        }
+    }
+
+    @Test
+    void shouldTellABlockedPutterThatTheConsumerDied() throws Exception {
+        try (RingBuffer ring = RingBuffer.create(RegionDirectory.of(dir), "ring", 1024, 100, false);
+             ChildJvm consumer = ChildJvm.builder(Consumer.class).args(dir.toString(), "ring").captureOutput().start()) {
+            assertTrue(consumer.awaitOutput("CONSUMING", LONG), consumer.output());
+            while (ring.offer(1, new byte[100])) {
+                // fill
+            }
+            CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
+                try {
+                    ring.put(1, new byte[100]);
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            consumer.kill();
+            assertTrue(consumer.join(LONG));
+            PeerDiedException e = assertInstanceOf(PeerDiedException.class, outcome.get(60, TimeUnit.SECONDS));
+            assertEquals(consumer.pid(), e.peer().pid());
+        }
+    }
+
+    @Test
+    void shouldTellABlockedTakerThatTheSpscProducerDiedAndRefuseASecondLiveProducer() throws Exception {
+        try (RingBuffer ring = RingBuffer.create(RegionDirectory.of(dir), "ring", 1 << 16, 1024, false);
+             Region p = progress(2);
+             ChildJvm producer = producer("ring", 0, Long.MAX_VALUE)) {
+            assertTrue(Poll.until(() -> ring.size() > 0, LONG));
+            IllegalStateException twice = assertThrows(IllegalStateException.class, () -> ring.offer(1, new byte[1]));
+            assertTrue(twice.getMessage().contains("already has a live producer"), twice.getMessage());
+            producer.kill();
+            assertTrue(producer.join(LONG));
+            Checker checker = new Checker();
+            PeerDiedException e = assertThrows(PeerDiedException.class, () -> {
+                while (true) {
+                    ring.take(checker, 60, TimeUnit.SECONDS);
+                }
+            });
+            assertEquals(producer.pid(), e.peer().pid());
+            assertTrue(checker.total > 0);
+        }
+    }
+
+}
