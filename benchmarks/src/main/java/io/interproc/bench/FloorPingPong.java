@@ -75,43 +75,77 @@ public final class FloorPingPong {
      * @param warmup     round trips before measuring
      */
     public static Result run(String mode, long iterations, long warmup) throws Exception {
-        if (!mode.equals("spin") && !mode.equals("futex")) {
-            throw new IllegalArgumentException("mode must be spin or futex, got '" + mode + "'");
-        }
-        RegionDirectory directory = RegionDirectory.defaultDirectory();
-        String name = "bench-pingpong-" + ProcessHandle.current().pid();
         long total = warmup + iterations;
-        try (Region region = directory.create(name, new RegionSpec(TYPE, BODY), r -> { });
-             ChildJvm child = ChildJvm.builder(Echo.class)
-                 .args(directory.path().toString(), name, mode, Long.toString(total)).start()) {
-            MemoryAccess m = region.memory();
-            while (m.getIntVolatile(READY) == 0) {
-                if (!child.isAlive()) {
-                    throw new IllegalStateException("the echo JVM died before it was ready");
-                }
-                Thread.onSpinWait();
-            }
-            directory.unlink(name); // both sides have it mapped now; nothing is left to clean up
+        try (Session session = new Session(mode, total)) {
             Histogram histogram = new Histogram(3_600_000_000_000L, 3);
             for (long i = 0; i < total; i++) {
                 long start = System.nanoTime();
-                if (mode.equals("spin")) {
-                    spinRoundTrip(m, i);
-                } else {
-                    futexRoundTrip(region, m, i);
-                }
+                session.roundTrip();
                 long elapsed = System.nanoTime() - start;
                 if (i >= warmup) {
                     histogram.recordValue(elapsed);
                 }
             }
+            session.awaitChildExit();
+            return new Result(mode, iterations, histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(99),
+                histogram.getValueAtPercentile(99.9), histogram.getMaxValue());
+        }
+    }
+
+    /** A one-word ping-pong partner in a child JVM; {@link #roundTrip()} pings it once. Not thread-safe. */
+    public static final class Session implements AutoCloseable {
+        private final boolean spin;
+        private final RegionDirectory directory = RegionDirectory.defaultDirectory();
+        private final String name = "bench-pingpong-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        private final Region region;
+        private final MemoryAccess m;
+        private final ChildJvm child;
+        private long i;
+
+        /**
+         * @param mode  {@code spin} or {@code futex}
+         * @param total round trips the child answers before it exits, or -1 for until killed
+         */
+        public Session(String mode, long total) {
+            if (!mode.equals("spin") && !mode.equals("futex")) {
+                throw new IllegalArgumentException("mode must be spin or futex, got '" + mode + "'");
+            }
+            spin = mode.equals("spin");
+            region = directory.create(name, new RegionSpec(TYPE, BODY), r -> { });
+            try {
+                child = ChildJvm.builder(Echo.class).inheritJvmOptions(false).jvmOptions("-Xmx64m")
+                    .args(directory.path().toString(), name, mode, Long.toString(total)).start();
+                m = region.memory();
+                while (m.getIntVolatile(READY) == 0) {
+                    if (!child.isAlive()) {
+                        throw new IllegalStateException("the echo JVM died before it was ready");
+                    }
+                    Thread.onSpinWait();
+                }
+            } finally {
+                directory.unlink(name); // both sides have it mapped now; nothing is left to clean up
+            }
+        }
+
+        /** One ping and its answer. */
+        public void roundTrip() {
+            if (spin) {
+                spinRoundTrip(m, i++);
+            } else {
+                futexRoundTrip(region, m, i++);
+            }
+        }
+
+        void awaitChildExit() throws InterruptedException {
             if (!child.join(Duration.ofSeconds(30))) {
                 throw new IllegalStateException("the echo JVM did not finish");
             }
-            return new Result(mode, iterations, histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(99),
-                histogram.getValueAtPercentile(99.9), histogram.getMaxValue());
-        } finally {
-            directory.unlink(name);
+        }
+
+        @Override
+        public void close() {
+            child.close();
+            region.close();
         }
     }
 
@@ -139,7 +173,7 @@ public final class FloorPingPong {
         public void run(String[] args) {
             RegionDirectory directory = RegionDirectory.of(java.nio.file.Path.of(args[0]));
             boolean spin = args[2].equals("spin");
-            long total = Long.parseLong(args[3]);
+            long total = Long.parseLong(args[3]) < 0 ? Long.MAX_VALUE : Long.parseLong(args[3]);
             try (Region region = directory.open(args[1], TYPE)) {
                 MemoryAccess m = region.memory();
                 m.putIntVolatile(READY, 1);

@@ -87,6 +87,10 @@ public final class RingBuffer implements AutoCloseable {
     private long unblockTimeoutNanos = DEFAULT_UNBLOCK_TIMEOUT.toNanos();
 
     private long headCache;
+    private long pendingEnd = -1;
+    private long pendingOffset = -1;
+    private long pendingTail;
+    private long pendingHeader;
     private boolean producerRegistered;
     private boolean consumerRegistered;
     private long stallHead = -1;
@@ -123,7 +127,11 @@ public final class RingBuffer implements AutoCloseable {
         this.producerWord = region.waitWord(PRODUCER_WAIT_OFFSET);
         long head = memory.getLongVolatile(HEAD_OFFSET);
         long tail = memory.getLongVolatile(TAIL_OFFSET);
-        if (head < 0 || tail < head || tail - head > cap || (head & (ALIGNMENT - 1)) != 0 || (tail & (ALIGNMENT - 1)) != 0) {
+        // An SPSC producer that died between publishing a record and moving the tail leaves the tail
+        // behind the head; the next producer repairs it.
+        long lowestTail = multi == 1 ? head : head - cap;
+        if (head < 0 || tail < lowestTail || tail - head > cap || (head & (ALIGNMENT - 1)) != 0
+            || (tail & (ALIGNMENT - 1)) != 0) {
             throw new RegionFormatException(what + " has corrupt positions: head " + head + ", tail " + tail
                 + ", capacity " + cap);
         }
@@ -216,25 +224,75 @@ public final class RingBuffer implements AutoCloseable {
         int recordLength = length + HEADER_LENGTH;
         int aligned = align(recordLength);
         long claimed = header(-recordLength, type);
+        return multiProducer ? claimShared(aligned, claimed) : claimExclusive(aligned, claimed);
+    }
+
+    /**
+     * SPSC: the space at the tail is this producer's alone. Nothing is written to a header until
+     * {@link #commit}, whose release store of the record header publishes it: a producer that dies
+     * mid-record leaves a zero header, which the consumer never passes, and the next producer
+     * starts again at the same tail.
+     */
+    private long claimExclusive(int aligned, long claimed) {
+        if (pendingEnd >= 0) {
+            throw new IllegalStateException("an SPSC ring allows one claim at a time: commit or abort the previous one");
+        }
+        long tail = memory.getLongPlain(TAIL_OFFSET);
+        long padding = padding(tail, aligned);
+        if (!hasCapacity(tail, padding + aligned)) {
+            return INSUFFICIENT_CAPACITY;
+        }
+        pendingTail = tail;
+        pendingHeader = claimed;
+        pendingEnd = tail + padding + aligned;
+        pendingOffset = ((tail + padding) & mask) + HEADER_LENGTH;
+        return pendingOffset;
+    }
+
+    /**
+     * Takes over the producer's side of an SPSC ring, once per producer handle. A previous producer
+     * may have died at any instruction: after publishing a record header but before moving the tail
+     * (so the tail is moved past every committed record, or to the head if the consumer already took
+     * them), or after writing message bytes it never committed (so the free space is zeroed: later
+     * record headers may fall there). The consumer reads only the header at the head, which is never
+     * in the free space being zeroed.
+     */
+    private void takeOverProducerSide() {
+        long tail = memory.getLongVolatile(TAIL_OFFSET);
+        long head = memory.getLongVolatile(HEAD_OFFSET);
+        long position = tail;
+        while (position < head + capacity) {
+            long index = position & mask;
+            int length = recordLength(memory.getLongAcquire(DATA_OFFSET + index));
+            if (length < HEADER_LENGTH || align(length) > capacity - index) {
+                break;
+            }
+            position += align(length);
+        }
+        tail = Math.max(position, memory.getLongVolatile(HEAD_OFFSET));
+        memory.putLongVolatile(TAIL_OFFSET, tail);
+        head = memory.getLongVolatile(HEAD_OFFSET);
+        long free = capacity - (tail - head);
+        long index = tail & mask;
+        long first = Math.min(free, capacity - index);
+        buffer.asSlice(index, first).fill((byte) 0);
+        if (free > first) {
+            buffer.asSlice(0, free - first).fill((byte) 0);
+        }
+    }
+
+    /** MPSC: producers race for the tail, then write their headers; the consumer may give away a stalled gap. */
+    private long claimShared(int aligned, long claimed) {
         while (true) {
             long tail;
             long padding;
-            if (multiProducer) {
-                do {
-                    tail = memory.getLongVolatile(TAIL_OFFSET);
-                    padding = padding(tail, aligned);
-                    if (!hasCapacity(tail, padding + aligned)) {
-                        return INSUFFICIENT_CAPACITY;
-                    }
-                } while (!memory.compareAndSetLong(TAIL_OFFSET, tail, tail + padding + aligned));
-            } else {
-                tail = memory.getLongPlain(TAIL_OFFSET);
+            do {
+                tail = memory.getLongVolatile(TAIL_OFFSET);
                 padding = padding(tail, aligned);
                 if (!hasCapacity(tail, padding + aligned)) {
                     return INSUFFICIENT_CAPACITY;
                 }
-                memory.putLongRelease(TAIL_OFFSET, tail + padding + aligned);
-            }
+            } while (!memory.compareAndSetLong(TAIL_OFFSET, tail, tail + padding + aligned));
             if (padding != 0) {
                 memory.compareAndSetLong(DATA_OFFSET + (tail & mask), 0, header((int) padding, PADDING_TYPE));
             }
@@ -269,6 +327,24 @@ public final class RingBuffer implements AutoCloseable {
 
     private boolean finish(long offset, boolean abort) {
         long at = DATA_OFFSET + offset - HEADER_LENGTH;
+        if (!multiProducer) {
+            if (offset != pendingOffset || pendingEnd < 0) {
+                throw new IllegalStateException("offset " + offset + " is not the pending claim of ring '"
+                    + region.name() + "'");
+            }
+            long recordStart = pendingOffset - HEADER_LENGTH;
+            long paddingIndex = pendingTail & mask;
+            if (paddingIndex != recordStart) {
+                memory.putLongRelease(DATA_OFFSET + paddingIndex, header((int) (capacity - paddingIndex), PADDING_TYPE));
+            }
+            int length = -recordLength(pendingHeader);
+            memory.putLongRelease(at, abort ? header(align(length), PADDING_TYPE)
+                : header(length, RingDescriptor.type(pendingHeader)));
+            memory.putLongVolatile(TAIL_OFFSET, pendingEnd);
+            pendingEnd = -1;
+            consumerWord.wakeAllAfterVolatileWrite();
+            return true;
+        }
         long claimed = memory.getLongVolatile(at);
         int length = recordLength(claimed);
         if (length >= 0) {
@@ -390,6 +466,7 @@ public final class RingBuffer implements AutoCloseable {
     private void registerProducer() {
         if (!multiProducer) {
             register(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET, "producer");
+            takeOverProducerSide();
         }
         producerRegistered = true;
     }
@@ -430,17 +507,17 @@ public final class RingBuffer implements AutoCloseable {
                 long index = headIndex + bytes;
                 long header = memory.getLongAcquire(DATA_OFFSET + index);
                 int length = recordLength(header);
-                if (length <= 0) {
-                    // A claimed record, or (checked now and then: it costs a read of the producers' line)
-                    // space claimed whose header is not written yet.
-                    if (bytes == 0 && (length < 0 || (reads & 0xFF) == 0)) {
+                if (length == 0 || (length < 0 && multiProducer)) {
+                    // MPSC: a claimed record, or (checked now and then: it costs a read of the producers'
+                    // line) space claimed whose header is not written yet. SPSC: nothing committed here.
+                    if (multiProducer && bytes == 0 && (length < 0 || (reads & 0xFF) == 0)) {
                         checkStall(head, header);
                     }
                     break;
                 }
                 int type = RingDescriptor.type(header);
                 int aligned = align(length);
-                if (length < HEADER_LENGTH || aligned > capacity - index
+                if (length < HEADER_LENGTH || aligned > contiguous - bytes
                     || (type != PADDING_TYPE && (type < 0 || length - HEADER_LENGTH > maxMessageLength))) {
                     throw new RegionFormatException("ring '" + region.name() + "' has a corrupt record at position "
                         + (head + bytes) + ": length " + length + ", type " + type);
@@ -453,6 +530,7 @@ public final class RingBuffer implements AutoCloseable {
             }
         } finally {
             if (bytes > 0) {
+                // Free space must read as 0: that is how the consumer tells committed records apart.
                 buffer.asSlice(headIndex, bytes).fill((byte) 0);
                 memory.putLongVolatile(HEAD_OFFSET, head + bytes);
                 producerWord.wakeAllAfterVolatileWrite();
@@ -504,7 +582,9 @@ public final class RingBuffer implements AutoCloseable {
 
     private void checkProducersWhileWaiting() {
         long head = memory.getLongPlain(HEAD_OFFSET);
-        checkStall(head, memory.getLongVolatile(DATA_OFFSET + (head & mask)));
+        if (multiProducer) {
+            checkStall(head, memory.getLongVolatile(DATA_OFFSET + (head & mask)));
+        }
         if (!multiProducer && memory.getLongVolatile(TAIL_OFFSET) == head) {
             long producerPid = memory.getLongVolatile(PRODUCER_PID_OFFSET);
             if (producerPid != 0) {

@@ -93,7 +93,7 @@ class RingBufferMultiJvmTest {
     }
 
     private ChildJvm producer(String ring, int id, long count) {
-        return ChildJvm.builder(Producer.class).jvmOptions("-Xmx64m")
+        return ChildJvm.builder(Producer.class).jvmOptions("-Xmx64m").captureOutput()
             .args(dir.toString(), ring, Integer.toString(id), Long.toString(count)).start();
     }
 
@@ -152,7 +152,7 @@ class RingBufferMultiJvmTest {
                 }
                 for (ChildJvm producer : producers) {
                     assertTrue(producer.join(LONG));
-                    assertEquals(OptionalInt.of(0), producer.exitCode());
+                    assertEquals(OptionalInt.of(0), producer.exitCode(), producer.output());
                 }
                 assertEquals(Map.of(0L, count, 1L, count, 2L, count), checker.next);
             } finally {
@@ -198,7 +198,7 @@ class RingBufferMultiJvmTest {
                         ChildJvm victim = running.remove(0);
                         victim.kill();
                         assertTrue(victim.join(LONG));
-                        assertEquals(OptionalInt.of(137), victim.exitCode(), "killed, not failed");
+                        assertEquals(OptionalInt.of(137), victim.exitCode(), () -> "killed, not failed: " + victim.output());
                     }
                 }
                 for (ChildJvm child : running) {

@@ -1,0 +1,197 @@
+package io.interproc.bench;
+
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.WaitStrategy;
+import io.interproc.queue.ring.RingBuffer;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * One message channel between two JVMs, as the benchmarks drive it: an interproc ring or a peer's
+ * ring over the same kind of mapped file. Messages carry a long (sequence or echo value) in their
+ * first 8 bytes; the rest is filler of the requested length.
+ */
+interface BenchChannel extends AutoCloseable {
+    /** Ring capacity used by every benchmark (bytes of data). */
+    int CAPACITY = 1 << 20;
+    /** Largest message benchmarked. */
+    int MAX_MESSAGE = 4096;
+
+    /** Offers one message; false when full. Never blocks. */
+    boolean offer(long value, int length);
+
+    /** Reads at most {@code limit} messages; returns how many. Never blocks. */
+    int drain(int limit);
+
+    /** @return the value of the next message, or -1 when none is ready. Never blocks. */
+    long poll();
+
+    /** Waits for a message and returns its value (channels that cannot sleep spin). */
+    default long take() throws InterruptedException {
+        long v;
+        while ((v = poll()) < 0) {
+            Thread.onSpinWait();
+        }
+        return v;
+    }
+
+    /** Offers, waiting while full. */
+    default void put(long value, int length) throws InterruptedException {
+        while (!offer(value, length)) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Override
+    void close();
+
+    /**
+     * Opens (or creates, when {@code create}) the channel {@code name} of kind {@code impl} in {@code dir}.
+     *
+     * @param impl {@code interproc} (spin waits), {@code interproc-blocking} (sleeps in the kernel at once),
+     *             {@code interproc-mpsc}, {@code agrona}, {@code agrona-mpsc}
+     */
+    static BenchChannel open(String impl, Path dir, String name, boolean create) {
+        return switch (impl) {
+            case "interproc" -> new Interproc(dir, name, create, false, null);
+            case "interproc-mpsc" -> new Interproc(dir, name, create, true, null);
+            case "interproc-blocking" -> new Interproc(dir, name, create, false,
+                WaitStrategy.blocking(0, 0, Duration.ofMillis(100)));
+            case "agrona" -> new Agrona(dir, name, create, false);
+            case "agrona-mpsc" -> new Agrona(dir, name, create, true);
+            default -> throw new IllegalArgumentException("unknown channel kind '" + impl + "'");
+        };
+    }
+
+    /** interproc's ring. */
+    final class Interproc implements BenchChannel {
+        private final RingBuffer ring;
+        private final MemorySegment message = Arena.ofAuto().allocate(MAX_MESSAGE, 64);
+        private final WaitStrategy blocking;
+        private long value = -1;
+        private final io.interproc.queue.ring.MessageHandler capture =
+            (type, buffer, offset, length) -> value = buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
+
+        Interproc(Path dir, String name, boolean create, boolean mpsc, WaitStrategy blocking) {
+            RegionDirectory directory = RegionDirectory.of(dir);
+            this.ring = create ? RingBuffer.create(directory, name, CAPACITY, MAX_MESSAGE, mpsc)
+                : RingBuffer.open(directory, name);
+            this.blocking = blocking;
+            if (blocking != null) {
+                ring.waitStrategy(blocking);
+            }
+        }
+
+        @Override
+        public boolean offer(long v, int length) {
+            long offset = ring.tryClaim(1, length);
+            if (offset < 0) {
+                return false;
+            }
+            MemorySegment.copy(message, 0, ring.buffer(), offset, length);
+            ring.buffer().set(ValueLayout.JAVA_LONG_UNALIGNED, offset, v);
+            return ring.commit(offset);
+        }
+
+        @Override
+        public int drain(int limit) {
+            return ring.read(capture, limit);
+        }
+
+        @Override
+        public long poll() {
+            value = -1;
+            ring.read(capture, 1);
+            return value;
+        }
+
+        @Override
+        public long take() throws InterruptedException {
+            if (blocking == null) {
+                return BenchChannel.super.take();
+            }
+            value = -1;
+            ring.take(capture, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+            return value;
+        }
+
+        @Override
+        public void put(long v, int length) throws InterruptedException {
+            if (blocking == null) {
+                BenchChannel.super.put(v, length);
+                return;
+            }
+            message.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, v);
+            ring.put(1, message.asSlice(0, length), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void close() {
+            ring.close();
+        }
+    }
+
+    /** Agrona's OneToOneRingBuffer / ManyToOneRingBuffer over a file mapped in /dev/shm, as its users share them. */
+    final class Agrona implements BenchChannel {
+        private final FileChannel channel;
+        private final org.agrona.concurrent.ringbuffer.RingBuffer ring;
+        private final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_MESSAGE]);
+        private long value = -1;
+        private final org.agrona.concurrent.MessageHandler capture =
+            (type, buffer, index, length) -> value = buffer.getLong(index);
+
+        Agrona(Path dir, String name, boolean create, boolean mpsc) {
+            try {
+                Path file = dir.resolve(name + ".agrona");
+                long size = CAPACITY + RingBufferDescriptor.TRAILER_LENGTH;
+                channel = create
+                    ? FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+                UnsafeBuffer buffer = new UnsafeBuffer(mapped);
+                ring = mpsc ? new ManyToOneRingBuffer(buffer) : new OneToOneRingBuffer(buffer);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public boolean offer(long v, int length) {
+            message.putLong(0, v);
+            return ring.write(1, message, 0, length);
+        }
+
+        @Override
+        public int drain(int limit) {
+            return ring.read(capture, limit);
+        }
+
+        @Override
+        public long poll() {
+            value = -1;
+            ring.read(capture, 1);
+            return value;
+        }
+
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the mapping stays valid until collected
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.interproc.bench;
+
+import io.interproc.core.ChildJvm;
+import io.interproc.core.JvmTask;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The other JVM of a benchmark: {@code drain IMPL DIR NAME}, {@code echo IMPL DIR PING PONG LENGTH}
+ * or {@code produce IMPL DIR NAME LENGTH}. Runs until killed (or until its parent dies).
+ */
+public final class BenchPeer implements JvmTask {
+    @Override
+    public void run(String[] args) throws Exception {
+        String role = args[0];
+        String impl = args[1];
+        Path dir = Path.of(args[2]);
+        switch (role) {
+            case "drain" -> {
+                try (BenchChannel in = BenchChannel.open(impl, dir, args[3], false)) {
+                    while (true) {
+                        if (in.drain(256) == 0) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                }
+            }
+            case "echo" -> {
+                int length = Integer.parseInt(args[5]);
+                try (BenchChannel ping = BenchChannel.open(impl, dir, args[3], false);
+                     BenchChannel pong = BenchChannel.open(impl, dir, args[4], false)) {
+                    while (true) {
+                        pong.put(ping.take(), length);
+                    }
+                }
+            }
+            case "produce" -> {
+                int length = Integer.parseInt(args[4]);
+                try (BenchChannel out = BenchChannel.open(impl, dir, args[3], false)) {
+                    for (long seq = 0; ; seq++) {
+                        while (!out.offer(seq, length)) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown role " + role);
+        }
+    }
+
+    /**
+     * What Agrona 2.x needs on JDK 25 (its UnsafeApi reads jdk.internal.misc.Unsafe); interproc needs
+     * nothing of the kind. Given to every benchmark fork, where it changes nothing for the others.
+     */
+    public static final String AGRONA_FLAG = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+
+    /** Launches a peer JVM with a clean set of options (plus Agrona's flag for Agrona peers only). */
+    static ChildJvm launch(String... args) {
+        ChildJvm.Builder builder = ChildJvm.builder(BenchPeer.class).inheritJvmOptions(false)
+            .jvmOptions("-Xmx256m", "-XX:+UseSerialGC").args(args);
+        if (args[1].startsWith("agrona")) {
+            builder.jvmOptions(AGRONA_FLAG);
+        }
+        return builder.start();
+    }
+
+    /** A fresh directory for one benchmark's files, on /dev/shm where there is one. */
+    static Path tempDirectory() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) ? Files.createTempDirectory(shm, "interproc-bench-")
+            : Files.createTempDirectory("interproc-bench-");
+    }
+
+    /** Removes a benchmark directory and what is in it. */
+    static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
