@@ -27,6 +27,13 @@ final class Native {
         default -> -1;
     };
 
+    /** {@code SYS_membarrier}: 324 on x86-64, 283 on aarch64; -1 elsewhere. */
+    static final long SYS_MEMBARRIER = switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64" -> 324;
+        case "aarch64", "arm64" -> 283;
+        default -> -1;
+    };
+
     static final int EINTR = 4;
     static final int EAGAIN = 11;
     static final int ENOSPC = 28;
@@ -41,12 +48,14 @@ final class Native {
 
     static final boolean AVAILABLE;
     private static final MethodHandle SYSCALL6;
+    private static final MethodHandle SYSCALL3;
     private static final MethodHandle OPEN;
     private static final MethodHandle CLOSE;
     private static final MethodHandle POSIX_FALLOCATE;
 
     static {
         MethodHandle syscall = null;
+        MethodHandle syscall3 = null;
         MethodHandle open = null;
         MethodHandle close = null;
         MethodHandle fallocate = null;
@@ -60,6 +69,10 @@ final class Native {
                     FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
                         ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
                         ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                    Linker.Option.firstVariadicArg(1), errno);
+                syscall3 = linker.downcallHandle(libc.findOrThrow("syscall"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
                     Linker.Option.firstVariadicArg(1), errno);
                 // int open(const char *path, int flags, ...)
                 open = linker.downcallHandle(libc.findOrThrow("open"),
@@ -78,6 +91,7 @@ final class Native {
         }
         AVAILABLE = syscall != null && SYS_FUTEX > 0;
         SYSCALL6 = syscall;
+        SYSCALL3 = syscall3;
         OPEN = open;
         CLOSE = close;
         POSIX_FALLOCATE = fallocate;
@@ -115,6 +129,20 @@ final class Native {
                 MemorySegment.NULL, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException("futex downcall failed", t);
+        }
+    }
+
+    /** {@code syscall(number, a, b, c)}; returns the result, or -errno on failure. */
+    static long syscall3(long number, long a, long b, long c) {
+        if (SYSCALL3 == null || number < 0) {
+            return -38; // ENOSYS
+        }
+        Scratch scratch = scratch();
+        try {
+            long rc = (long) SYSCALL3.invokeExact(scratch.callState, number, a, b, c);
+            return rc < 0 ? -scratch.errno() : rc;
+        } catch (Throwable t) {
+            throw new IllegalStateException("syscall downcall failed", t);
         }
     }
 

@@ -15,7 +15,8 @@ import java.lang.foreign.MemorySegment;
  * +---------------------------------------------------------------+
  * </pre>
  *
- * <p>Protocol. A waiter increments {@code Sleepers} (a full fence), reads {@code Sequence},
+ * <p>Protocol. A waiter increments {@code Sleepers} (a full fence, plus a {@link Membarrier}
+ * barrier where available), reads {@code Sequence},
  * re-checks its condition, and only then sleeps on {@code Sequence} with the value it read. A waker
  * first publishes the state change the waiter waits for, then calls {@link #wakeAll()}: a full
  * fence, and only if {@code Sleepers} is non-zero an increment of {@code Sequence} and a
@@ -92,9 +93,24 @@ public final class WaitWord {
     /**
      * Wakes every sleeper, without the full fence: only right after the caller published its change
      * with a volatile write or an atomic update (compare-and-set, get-and-add), which already orders
-     * the change before this volatile read of the sleeper count. The cheapest wake on a hot path.
+     * the change before this volatile read of the sleeper count.
      */
     public void wakeAllAfterVolatileWrite() {
+        if (memory.getIntVolatile(offset + SLEEPERS_OFFSET) != 0) {
+            wakeSleepers(Integer.MAX_VALUE);
+        }
+    }
+
+    /**
+     * Wakes every sleeper after the caller published its change with a release (or plain) store:
+     * the cheapest wake, for hot paths. Where this process is {@link Membarrier#isRegistered()
+     * registered} for membarrier it costs one read of the sleeper count, because sleepers issue
+     * the barrier that orders the publication before that read; elsewhere it fences first.
+     */
+    public void wakeAllAfterRelease() {
+        if (!Membarrier.isRegistered()) {
+            MemoryAccess.fullFence();
+        }
         if (memory.getIntVolatile(offset + SLEEPERS_OFFSET) != 0) {
             wakeSleepers(Integer.MAX_VALUE);
         }
@@ -118,9 +134,13 @@ public final class WaitWord {
         memory.putIntVolatile(offset + SLEEPERS_OFFSET, 0);
     }
 
-    /** Registers the caller as a sleeper (full fence) and returns the sequence to sleep on. */
+    /**
+     * Registers the caller as a sleeper (full fence, then a membarrier so that wakers that skipped
+     * their fence are ordered too) and returns the sequence to sleep on.
+     */
     int register() {
         memory.getAndAddInt(offset + SLEEPERS_OFFSET, 1);
+        Membarrier.barrier();
         return memory.getIntVolatile(offset + SEQUENCE_OFFSET);
     }
 

@@ -340,9 +340,9 @@ public final class RingBuffer implements AutoCloseable {
             int length = -recordLength(pendingHeader);
             memory.putLongRelease(at, abort ? header(align(length), PADDING_TYPE)
                 : header(length, RingDescriptor.type(pendingHeader)));
-            memory.putLongVolatile(TAIL_OFFSET, pendingEnd);
+            memory.putLongRelease(TAIL_OFFSET, pendingEnd);
             pendingEnd = -1;
-            consumerWord.wakeAllAfterVolatileWrite();
+            consumerWord.wakeAllAfterRelease();
             return true;
         }
         long claimed = memory.getLongVolatile(at);
@@ -532,8 +532,8 @@ public final class RingBuffer implements AutoCloseable {
             if (bytes > 0) {
                 // Free space must read as 0: that is how the consumer tells committed records apart.
                 buffer.asSlice(headIndex, bytes).fill((byte) 0);
-                memory.putLongVolatile(HEAD_OFFSET, head + bytes);
-                producerWord.wakeAllAfterVolatileWrite();
+                memory.putLongRelease(HEAD_OFFSET, head + bytes);
+                producerWord.wakeAllAfterRelease();
                 stallHead = -1;
             }
             if ((++reads & 0xFF) == 0) {

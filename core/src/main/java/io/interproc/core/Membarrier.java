@@ -1,0 +1,49 @@
+package io.interproc.core;
+
+/**
+ * Linux {@code membarrier(2)} with {@code MEMBARRIER_CMD_GLOBAL_EXPEDITED}: lets a thread about to
+ * sleep pay for the memory fence that would otherwise be paid by every waker on every publication
+ * (an asymmetric Dekker protocol). A process that {@link #isRegistered() registered} has every CPU
+ * running it execute a full fence when any process issues the barrier; so a waker in a registered
+ * process may publish with a release store and then read the sleeper count without a fence, as
+ * long as the sleeper calls {@link #barrier()} between announcing itself and re-checking.
+ *
+ * <p>Registration is attempted once per process, on first use; where it fails (not Linux, kernel
+ * before 4.16, a seccomp filter) wakers fence as usual. Thread-safe.
+ */
+public final class Membarrier {
+    private static final long CMD_QUERY = 0;
+    private static final long CMD_GLOBAL_EXPEDITED = 1 << 1;
+    private static final long CMD_REGISTER_GLOBAL_EXPEDITED = 1 << 2;
+
+    private static final boolean REGISTERED = register();
+
+    private Membarrier() {
+    }
+
+    private static boolean register() {
+        if (!Native.AVAILABLE || Boolean.getBoolean("interproc.membarrier.disable")) {
+            return false;
+        }
+        long supported = Native.syscall3(Native.SYS_MEMBARRIER, CMD_QUERY, 0, 0);
+        if (supported < 0 || (supported & CMD_GLOBAL_EXPEDITED) == 0 || (supported & CMD_REGISTER_GLOBAL_EXPEDITED) == 0) {
+            return false;
+        }
+        return Native.syscall3(Native.SYS_MEMBARRIER, CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
+    }
+
+    /** @return true if this process is registered: its wakers may skip their fence */
+    public static boolean isRegistered() {
+        return REGISTERED;
+    }
+
+    /**
+     * Makes every CPU running a registered process execute a full memory fence before this returns.
+     * A no-op where membarrier is not available (then no waker skipped its fence either).
+     */
+    public static void barrier() {
+        if (REGISTERED) {
+            Native.syscall3(Native.SYS_MEMBARRIER, CMD_GLOBAL_EXPEDITED, 0, 0);
+        }
+    }
+}
