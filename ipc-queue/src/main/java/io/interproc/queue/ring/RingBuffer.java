@@ -239,7 +239,8 @@ public final class RingBuffer implements AutoCloseable {
         }
         long tail = memory.getLongPlain(TAIL_OFFSET);
         long padding = padding(tail, aligned);
-        if (!hasCapacity(tail, padding + aligned)) {
+        // One spare header slot beyond the record: commit zeroes it, so the consumer never needs to.
+        if (!hasCapacity(tail, padding + aligned + HEADER_LENGTH)) {
             return INSUFFICIENT_CAPACITY;
         }
         pendingTail = tail;
@@ -334,12 +335,16 @@ public final class RingBuffer implements AutoCloseable {
             }
             long recordStart = pendingOffset - HEADER_LENGTH;
             long paddingIndex = pendingTail & mask;
-            if (paddingIndex != recordStart) {
-                memory.putLongRelease(DATA_OFFSET + paddingIndex, header((int) (capacity - paddingIndex), PADDING_TYPE));
-            }
+            // The header slot after this record must read 0 before this record is visible: the
+            // consumer reads it next. It is free space (see the spare slot in claimExclusive).
+            memory.putLongPlain(DATA_OFFSET + (pendingEnd & mask), 0L);
             int length = -recordLength(pendingHeader);
             memory.putLongRelease(at, abort ? header(align(length), PADDING_TYPE)
                 : header(length, RingDescriptor.type(pendingHeader)));
+            if (paddingIndex != recordStart) {
+                // Only now: the consumer jumps from the padding to the record at index 0.
+                memory.putLongRelease(DATA_OFFSET + paddingIndex, header((int) (capacity - paddingIndex), PADDING_TYPE));
+            }
             memory.putLongRelease(TAIL_OFFSET, pendingEnd);
             pendingEnd = -1;
             consumerWord.wakeAllAfterRelease();
@@ -419,7 +424,8 @@ public final class RingBuffer implements AutoCloseable {
     private boolean canClaim(int aligned) {
         long tail = memory.getLongVolatile(TAIL_OFFSET);
         long head = memory.getLongVolatile(HEAD_OFFSET);
-        return padding(tail, aligned) + aligned <= capacity - (tail - head);
+        long spare = multiProducer ? 0 : HEADER_LENGTH;
+        return padding(tail, aligned) + aligned + spare <= capacity - (tail - head);
     }
 
     private long padding(long tail, int aligned) {
@@ -530,8 +536,11 @@ public final class RingBuffer implements AutoCloseable {
             }
         } finally {
             if (bytes > 0) {
-                // Free space must read as 0: that is how the consumer tells committed records apart.
-                buffer.asSlice(headIndex, bytes).fill((byte) 0);
+                if (multiProducer) {
+                    // MPSC: free space must read as 0, which is how producers' claims and the consumer
+                    // tell committed records apart. (An SPSC producer zeroes the next header itself.)
+                    buffer.asSlice(headIndex, bytes).fill((byte) 0);
+                }
                 memory.putLongRelease(HEAD_OFFSET, head + bytes);
                 producerWord.wakeAllAfterRelease();
                 stallHead = -1;
