@@ -1,0 +1,125 @@
+package io.interproc.queue.mpmc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.interproc.core.ChildJvm;
+import io.interproc.core.JvmTask;
+import io.interproc.core.NoLeftoverProcesses;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.ShmTempDir;
+import io.interproc.queue.ring.TestMessages;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The MPMC queue between real JVMs: two producer JVMs, two competing consumer JVMs. */
+@ExtendWith(NoLeftoverProcesses.class)
+@Timeout(300)
+class MpmcQueueMultiJvmTest {
+    static final Duration LONG = Duration.ofSeconds(120);
+    static final long PER_PRODUCER = 500_000;
+
+    @TempDir(factory = ShmTempDir.class)
+    Path dir;
+
+    /** Puts messages 0..n-1 of producer {@code id}. */
+    public static final class Producer implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            long id = Long.parseLong(args[1]);
+            try (MpmcQueue queue = MpmcQueue.open(RegionDirectory.of(Path.of(args[0])), "q")) {
+                for (long seq = 0; seq < PER_PRODUCER; seq++) {
+                    queue.put(1, TestMessages.bytes(id, seq));
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes until a quiet second after the producers' total was reached by all consumers together;
+     * prints how many it took and a sum over their identities, checking each message and the order
+     * of each producer's messages as this consumer sees them.
+     */
+    public static final class Consumer implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            long count = 0;
+            long sum = 0;
+            long[] last = {-1, -1};
+            try (MpmcQueue queue = MpmcQueue.open(RegionDirectory.of(Path.of(args[0])), "q")) {
+                long[] got = new long[2];
+                while (queue.take((t, b, o, l) -> {
+                    long[] m = TestMessages.check(b, o, l);
+                    got[0] = m[0];
+                    got[1] = m[1];
+                }, 2, TimeUnit.SECONDS)) {
+                    if (got[1] <= last[(int) got[0]]) {
+                        throw new IllegalStateException("producer " + got[0] + " out of order: " + got[1]);
+                    }
+                    last[(int) got[0]] = got[1];
+                    count++;
+                    sum += identity(got[0], got[1]);
+                }
+            }
+            System.out.println("TOOK " + count + " " + sum + " ");
+        }
+    }
+
+    static long identity(long producer, long seq) {
+        long h = (producer * PER_PRODUCER + seq) * 0x9E3779B97F4A7C15L;
+        return h ^ (h >>> 29);
+    }
+
+    @Test
+    void shouldDeliverEveryMessageExactlyOnceToCompetingConsumerJvms() throws Exception {
+        try (MpmcQueue queue = MpmcQueue.create(RegionDirectory.of(dir), "q", 1024, 128)) {
+            List<ChildJvm> producers = new ArrayList<>();
+            List<ChildJvm> consumers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    consumers.add(ChildJvm.builder(Consumer.class).jvmOptions("-Xmx64m").captureOutput()
+                        .args(dir.toString()).start());
+                }
+                for (int i = 0; i < 2; i++) {
+                    producers.add(ChildJvm.builder(Producer.class).jvmOptions("-Xmx64m").captureOutput()
+                        .args(dir.toString(), Integer.toString(i)).start());
+                }
+                for (ChildJvm producer : producers) {
+                    assertTrue(producer.join(LONG));
+                    assertEquals(OptionalInt.of(0), producer.exitCode(), producer.output());
+                }
+                long count = 0;
+                long sum = 0;
+                for (ChildJvm consumer : consumers) {
+                    assertTrue(consumer.join(LONG));
+                    assertEquals(OptionalInt.of(0), consumer.exitCode(), consumer.output());
+                    String[] words = consumer.output().substring(consumer.output().indexOf("TOOK ")).split(" ");
+                    long took = Long.parseLong(words[1]);
+                    assertTrue(took > 0, "both consumers competed: " + consumer.output());
+                    count += took;
+                    sum += Long.parseLong(words[2]);
+                }
+                long expected = 0;
+                for (long p = 0; p < 2; p++) {
+                    for (long s = 0; s < PER_PRODUCER; s++) {
+                        expected += identity(p, s);
+                    }
+                }
+                assertEquals(2 * PER_PRODUCER, count, "nothing lost or duplicated");
+                assertEquals(expected, sum, "exactly the messages sent");
+                assertEquals(0, queue.size());
+            } finally {
+                producers.forEach(ChildJvm::close);
+                consumers.forEach(ChildJvm::close);
+            }
+        }
+    }
+}
