@@ -73,6 +73,7 @@ public final class RingBuffer implements AutoCloseable {
     public static final Duration DEFAULT_UNBLOCK_TIMEOUT = Duration.ofSeconds(1);
 
     private final Region region;
+    private final String what;
     private final MemoryAccess memory;
     private final MemorySegment buffer;
     private final int capacity;
@@ -98,12 +99,20 @@ public final class RingBuffer implements AutoCloseable {
     private int reads;
 
     private RingBuffer(Region region) {
+        this(region, 0, region.parameter(0), region.parameter(1), region.parameter(2), "ring '" + region.name() + "'");
+        if (region.body().byteSize() != DATA_OFFSET + (long) capacity) {
+            throw new RegionFormatException(what + " has a " + region.body().byteSize() + "-byte body; capacity "
+                + capacity + " needs " + (DATA_OFFSET + (long) capacity));
+        }
+    }
+
+    /**
+     * A ring laid out at {@code base} in the body of {@code region} (which may hold other things,
+     * as a pipe holds two rings).
+     */
+    RingBuffer(Region region, long base, long cap, long max, long multi, String what) {
         this.region = region;
-        this.memory = region.memory();
-        long cap = region.parameter(0);
-        long max = region.parameter(1);
-        long multi = region.parameter(2);
-        String what = "ring '" + region.name() + "'";
+        this.what = what;
         if (cap < MIN_CAPACITY || cap > (1 << 30) || Long.bitCount(cap) != 1) {
             throw new RegionFormatException(what + " has a corrupt capacity " + cap + " (a power of two from "
                 + MIN_CAPACITY + " to 2^30)");
@@ -114,17 +123,18 @@ public final class RingBuffer implements AutoCloseable {
         if (multi != 0 && multi != 1) {
             throw new RegionFormatException(what + " has a corrupt multi-producer flag " + multi);
         }
-        if (region.body().byteSize() != DATA_OFFSET + cap) {
-            throw new RegionFormatException(what + " has a " + region.body().byteSize() + "-byte body; capacity " + cap
-                + " needs " + (DATA_OFFSET + cap));
+        if (base < 0 || base % 128 != 0 || base + DATA_OFFSET + cap > region.body().byteSize()) {
+            throw new RegionFormatException(what + " does not fit its region");
         }
         this.capacity = (int) cap;
         this.mask = cap - 1;
         this.maxMessageLength = (int) max;
         this.multiProducer = multi == 1;
-        this.buffer = region.body().asSlice(DATA_OFFSET, cap);
-        this.consumerWord = region.waitWord(CONSUMER_WAIT_OFFSET);
-        this.producerWord = region.waitWord(PRODUCER_WAIT_OFFSET);
+        MemorySegment self = region.body().asSlice(base, DATA_OFFSET + cap);
+        this.memory = new MemoryAccess(self);
+        this.buffer = self.asSlice(DATA_OFFSET, cap);
+        this.consumerWord = region.waitWord(base + CONSUMER_WAIT_OFFSET);
+        this.producerWord = region.waitWord(base + PRODUCER_WAIT_OFFSET);
         long head = memory.getLongVolatile(HEAD_OFFSET);
         long tail = memory.getLongVolatile(TAIL_OFFSET);
         // An SPSC producer that died between publishing a record and moving the tail leaves the tail
@@ -136,6 +146,11 @@ public final class RingBuffer implements AutoCloseable {
                 + ", capacity " + cap);
         }
         this.headCache = head;
+    }
+
+    /** Bytes a ring of {@code capacity} occupies when embedded in another region. */
+    static long footprint(int capacity) {
+        return DATA_OFFSET + (long) capacity;
     }
 
     /**
@@ -177,6 +192,12 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     private static RegionSpec spec(int capacity, int maxMessageLength, boolean multiProducer) {
+        checkSizes(capacity, maxMessageLength);
+        return new RegionSpec(RingDescriptor.TYPE, DATA_OFFSET + (long) capacity, capacity, maxMessageLength,
+            multiProducer ? 1 : 0);
+    }
+
+    static void checkSizes(int capacity, int maxMessageLength) {
         if (capacity < MIN_CAPACITY || Integer.bitCount(capacity) != 1 || capacity > (1 << 30)) {
             throw new IllegalArgumentException("ring capacity must be a power of two from " + MIN_CAPACITY
                 + " to 2^30, got " + capacity);
@@ -186,8 +207,6 @@ public final class RingBuffer implements AutoCloseable {
             throw new IllegalArgumentException("max message length " + maxMessageLength + " is impossible for capacity "
                 + capacity + ": a record (8-byte header plus message) may take at most half the capacity");
         }
-        return new RegionSpec(RingDescriptor.TYPE, DATA_OFFSET + (long) capacity, capacity, maxMessageLength,
-            multiProducer ? 1 : 0);
     }
 
     // ------------------------------------------------------------------ settings
@@ -330,8 +349,7 @@ public final class RingBuffer implements AutoCloseable {
         long at = DATA_OFFSET + offset - HEADER_LENGTH;
         if (!multiProducer) {
             if (offset != pendingOffset || pendingEnd < 0) {
-                throw new IllegalStateException("offset " + offset + " is not the pending claim of ring '"
-                    + region.name() + "'");
+                throw new IllegalStateException("offset " + offset + " is not the pending claim of " + what);
             }
             long recordStart = pendingOffset - HEADER_LENGTH;
             long paddingIndex = pendingTail & mask;
@@ -354,8 +372,7 @@ public final class RingBuffer implements AutoCloseable {
         int length = recordLength(claimed);
         if (length >= 0) {
             if (offset < HEADER_LENGTH || offset >= capacity) {
-                throw new IllegalArgumentException("offset " + offset + " is not a claimed message of ring '"
-                    + region.name() + "'");
+                throw new IllegalArgumentException("offset " + offset + " is not a claimed message of " + what);
             }
             return false;
         }
@@ -396,6 +413,16 @@ public final class RingBuffer implements AutoCloseable {
      * @throws PeerDiedException    if the ring's consumer died while this waited
      */
     public boolean put(int type, MemorySegment message, long timeout, TimeUnit unit) throws InterruptedException {
+        return put(type, message, timeout, unit, LivenessCheck.NONE);
+    }
+
+    /** {@link #put(int, MemorySegment, long, TimeUnit)}, also calling {@code liveness} between waits. */
+    public boolean put(int type, MemorySegment message, long timeout, TimeUnit unit, LivenessCheck liveness)
+        throws InterruptedException {
+        LivenessCheck check = liveness == LivenessCheck.NONE ? producerLiveness : () -> {
+            checkConsumer();
+            liveness.check();
+        };
         int length = checkLength(message.byteSize());
         checkMessage(type, length);
         int aligned = align(length + HEADER_LENGTH);
@@ -404,7 +431,7 @@ public final class RingBuffer implements AutoCloseable {
         while (!offer(type, message)) {
             long left = timeoutNanos == Long.MAX_VALUE ? WaitStrategy.NO_TIMEOUT
                 : timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || !waitStrategy.await(producerWord, () -> canClaim(aligned), left, this::checkConsumer)) {
+            if (left <= 0 || !waitStrategy.await(producerWord, () -> canClaim(aligned), left, check)) {
                 return false;
             }
         }
@@ -444,7 +471,7 @@ public final class RingBuffer implements AutoCloseable {
     private void checkMessage(int type, int length) {
         if (length < 0 || length > maxMessageLength) {
             throw new IllegalArgumentException("message of " + length + " bytes exceeds the maximum message length "
-                + maxMessageLength + " of ring '" + region.name() + "'");
+                + maxMessageLength + " of " + what);
         }
         if (type < 0) {
             throw new IllegalArgumentException("message type must be >= 0, got " + type);
@@ -454,7 +481,7 @@ public final class RingBuffer implements AutoCloseable {
     private int checkLength(long length) {
         if (length > maxMessageLength) {
             throw new IllegalArgumentException("message of " + length + " bytes exceeds the maximum message length "
-                + maxMessageLength + " of ring '" + region.name() + "'");
+                + maxMessageLength + " of " + what);
         }
         return (int) length;
     }
@@ -464,7 +491,7 @@ public final class RingBuffer implements AutoCloseable {
         if (consumerPid != 0) {
             ProcessIdentity consumer = new ProcessIdentity(consumerPid, memory.getLongVolatile(CONSUMER_START_OFFSET));
             if (!consumer.isAlive()) {
-                throw new PeerDiedException(consumer, "waiting for space in ring '" + region.name() + "'");
+                throw new PeerDiedException(consumer, "waiting for space in " + what);
             }
         }
     }
@@ -483,7 +510,7 @@ public final class RingBuffer implements AutoCloseable {
         long otherStart = memory.getLongVolatile(startOffset);
         if (otherPid != 0 && (otherPid != me.pid() || otherStart != me.startTime())
             && new ProcessIdentity(otherPid, otherStart).isAlive()) {
-            throw new IllegalStateException("ring '" + region.name() + "' already has a live " + role + ": pid " + otherPid);
+            throw new IllegalStateException(what + " already has a live " + role + ": pid " + otherPid);
         }
         memory.putLongVolatile(startOffset, me.startTime());
         memory.putLongVolatile(pidOffset, me.pid());
@@ -525,7 +552,7 @@ public final class RingBuffer implements AutoCloseable {
                 int aligned = align(length);
                 if (length < HEADER_LENGTH || aligned > contiguous - bytes
                     || (type != PADDING_TYPE && (type < 0 || length - HEADER_LENGTH > maxMessageLength))) {
-                    throw new RegionFormatException("ring '" + region.name() + "' has a corrupt record at position "
+                    throw new RegionFormatException(what + " has a corrupt record at position "
                         + (head + bytes) + ": length " + length + ", type " + type);
                 }
                 bytes += aligned;
@@ -565,12 +592,22 @@ public final class RingBuffer implements AutoCloseable {
      * @throws PeerDiedException    on an SPSC ring whose producer died, once it is drained
      */
     public boolean take(MessageHandler handler, long timeout, TimeUnit unit) throws InterruptedException {
+        return take(handler, timeout, unit, LivenessCheck.NONE);
+    }
+
+    /** {@link #take(MessageHandler, long, TimeUnit)}, also calling {@code liveness} between waits. */
+    public boolean take(MessageHandler handler, long timeout, TimeUnit unit, LivenessCheck liveness)
+        throws InterruptedException {
+        LivenessCheck check = liveness == LivenessCheck.NONE ? consumerLiveness : () -> {
+            consumerLiveness.check();
+            liveness.check();
+        };
         long timeoutNanos = unit.toNanos(timeout);
         long start = System.nanoTime();
         while (read(handler, 1) == 0) {
             long left = timeoutNanos == Long.MAX_VALUE ? WaitStrategy.NO_TIMEOUT
                 : timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || !waitStrategy.await(consumerWord, this::headReady, left, consumerLiveness)) {
+            if (left <= 0 || !waitStrategy.await(consumerWord, this::headReady, left, check)) {
                 return false;
             }
         }
@@ -583,6 +620,7 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     private final LivenessCheck consumerLiveness = this::checkProducersWhileWaiting;
+    private final LivenessCheck producerLiveness = this::checkConsumer;
 
     private boolean headReady() {
         long head = memory.getLongPlain(HEAD_OFFSET);
@@ -599,7 +637,7 @@ public final class RingBuffer implements AutoCloseable {
             if (producerPid != 0) {
                 ProcessIdentity producer = new ProcessIdentity(producerPid, memory.getLongVolatile(PRODUCER_START_OFFSET));
                 if (!producer.isAlive()) {
-                    throw new PeerDiedException(producer, "waiting for a message in ring '" + region.name() + "'");
+                    throw new PeerDiedException(producer, "waiting for a message in " + what);
                 }
             }
         }
@@ -631,7 +669,7 @@ public final class RingBuffer implements AutoCloseable {
             int recordLength = -length;
             if (recordLength < HEADER_LENGTH || recordLength - HEADER_LENGTH > maxMessageLength
                 || align(recordLength) > capacity - index) {
-                throw new RegionFormatException("ring '" + region.name() + "' has a corrupt claimed record at position "
+                throw new RegionFormatException(what + " has a corrupt claimed record at position "
                     + head + ": length " + recordLength);
             }
             skip = align(recordLength);
@@ -707,6 +745,24 @@ public final class RingBuffer implements AutoCloseable {
         return region;
     }
 
+    /**
+     * Waits until a message can be read, without reading it.
+     *
+     * @return true if one is ready, false if {@code timeout} passed first
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitReadable(long timeout, TimeUnit unit, LivenessCheck liveness) throws InterruptedException {
+        return waitStrategy.await(consumerWord, this::headReady, unit.toNanos(timeout), () -> {
+            consumerLiveness.check();
+            liveness.check();
+        });
+    }
+
+    /** @return true if no committed message is waiting at the head */
+    public boolean isEmpty() {
+        return !headReady();
+    }
+
     /** Unmaps this handle (the ring stays for other processes; see {@link Region#unlink()}). */
     @Override
     public void close() {
@@ -715,7 +771,7 @@ public final class RingBuffer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "RingBuffer[" + region.name() + ", " + (multiProducer ? "MPSC" : "SPSC") + ", capacity " + capacity
+        return "RingBuffer[" + what + ", " + (multiProducer ? "MPSC" : "SPSC") + ", capacity " + capacity
             + ", max message " + maxMessageLength + "]";
     }
 

@@ -1,0 +1,284 @@
+package io.interproc.queue.pipe;
+
+import static io.interproc.queue.pipe.PipeDescriptor.CLOSED_OFFSET;
+import static io.interproc.queue.pipe.PipeDescriptor.END_A_OFFSET;
+import static io.interproc.queue.pipe.PipeDescriptor.END_B_OFFSET;
+import static io.interproc.queue.pipe.PipeDescriptor.END_OF_STREAM_TYPE;
+import static io.interproc.queue.pipe.PipeDescriptor.PID_OFFSET;
+import static io.interproc.queue.pipe.PipeDescriptor.RINGS_OFFSET;
+import static io.interproc.queue.pipe.PipeDescriptor.START_OFFSET;
+
+import io.interproc.core.LivenessCheck;
+import io.interproc.core.MemoryAccess;
+import io.interproc.core.PeerDiedException;
+import io.interproc.core.ProcessIdentity;
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.WaitStrategy;
+import io.interproc.queue.ring.MessageHandler;
+import io.interproc.queue.ring.RingBuffer;
+import io.interproc.queue.ring.Rings;
+import java.io.EOFException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One end of a duplex pipe between two processes, attached by name — Python's
+ * {@code multiprocessing.Pipe}, between unrelated JVMs. End {@link End#A} (usually the creator)
+ * and end {@link End#B} each send on their own SPSC ring and receive on the other's.
+ *
+ * <p><b>End of stream.</b> When the other end {@link #close() closes} or its process dies, this end
+ * first receives everything sent before, then sees the end of the stream: {@link #receive} returns
+ * {@link #END_OF_STREAM} and {@link #receiveBytes} throws {@link EOFException}; {@link #send}
+ * throws {@link IllegalStateException} ("broken pipe"). A death is noticed within one wait slice.
+ *
+ * <p><b>Threads.</b> One thread sends and one thread receives on each end (they may differ).
+ * Blocking calls sleep in the kernel and are woken by the other end's next send or receive.
+ */
+public final class Pipe implements AutoCloseable {
+    /** The two ends of a pipe. */
+    public enum End {
+        A, B;
+
+        End other() {
+            return this == A ? B : A;
+        }
+    }
+
+    /** {@link #receive} result: a message was handed to the handler. */
+    public static final int RECEIVED = 1;
+    /** {@link #receive} result: the timeout passed with nothing to receive. */
+    public static final int TIMED_OUT = 0;
+    /** {@link #receive} result: the other end closed or died and everything it sent was received. */
+    public static final int END_OF_STREAM = -1;
+
+    private final Region region;
+    private final End end;
+    private final MemoryAccess memory;
+    private final RingBuffer out;
+    private final RingBuffer in;
+    private final long mine;
+    private final long theirs;
+    private boolean endOfStream;
+    private final LivenessCheck otherEndAlive = this::checkOtherEnd;
+
+    private Pipe(Region region, End end) {
+        this.region = region;
+        this.end = end;
+        this.memory = region.memory();
+        int capacity = (int) region.parameter(0);
+        int max = (int) region.parameter(1);
+        long ringLength = Rings.footprint(capacity);
+        String name = "pipe '" + region.name() + "'";
+        RingBuffer aToB = Rings.embedded(region, RINGS_OFFSET, capacity, max, name + " (A to B)");
+        RingBuffer bToA = Rings.embedded(region, RINGS_OFFSET + ringLength, capacity, max, name + " (B to A)");
+        this.out = end == End.A ? aToB : bToA;
+        this.in = end == End.A ? bToA : aToB;
+        this.mine = end == End.A ? END_A_OFFSET : END_B_OFFSET;
+        this.theirs = end == End.A ? END_B_OFFSET : END_A_OFFSET;
+        attach();
+    }
+
+    /** Creates the pipe and attaches as end A. */
+    public static Pipe create(RegionDirectory directory, String name, int capacity, int maxMessageLength) {
+        return wrap(directory.create(name, spec(capacity, maxMessageLength), r -> { }), End.A);
+    }
+
+    /** Attaches to an existing pipe as {@code end}. */
+    public static Pipe open(RegionDirectory directory, String name, End end) {
+        return wrap(directory.open(name, PipeDescriptor.TYPE), end);
+    }
+
+    private static Pipe wrap(Region region, End end) {
+        try {
+            return new Pipe(region, end);
+        } catch (RuntimeException e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    private static RegionSpec spec(int capacity, int maxMessageLength) {
+        Rings.checkSizes(capacity, maxMessageLength);
+        return new RegionSpec(PipeDescriptor.TYPE, RINGS_OFFSET + 2 * Rings.footprint(capacity), capacity, maxMessageLength);
+    }
+
+    private void attach() {
+        ProcessIdentity me = ProcessIdentity.current();
+        long pid = memory.getLongVolatile(mine + PID_OFFSET);
+        long start = memory.getLongVolatile(mine + START_OFFSET);
+        if (pid != 0 && (pid != me.pid() || start != me.startTime()) && new ProcessIdentity(pid, start).isAlive()
+            && memory.getLongVolatile(mine + CLOSED_OFFSET) == 0) {
+            throw new IllegalStateException("end " + end + " of pipe '" + region.name() + "' is already attached by pid " + pid);
+        }
+        memory.putLongVolatile(mine + CLOSED_OFFSET, 0);
+        memory.putLongVolatile(mine + START_OFFSET, me.startTime());
+        memory.putLongVolatile(mine + PID_OFFSET, me.pid());
+    }
+
+    /** @return which end this is */
+    public End end() {
+        return end;
+    }
+
+    /** Sets how blocking calls wait (both directions); returns this. */
+    public Pipe waitStrategy(WaitStrategy strategy) {
+        out.waitStrategy(strategy);
+        in.waitStrategy(strategy);
+        return this;
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /** Sends {@code message}, waiting while the pipe is full. */
+    public void send(byte[] message) throws InterruptedException {
+        send(MemorySegment.ofArray(message), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Sends {@code message}, waiting at most {@code timeout} while the pipe is full.
+     *
+     * @return true if sent, false on timeout
+     * @throws IllegalStateException    if the other end closed or died (broken pipe)
+     * @throws IllegalArgumentException if longer than the pipe's maximum message length
+     * @throws InterruptedException     if interrupted while waiting
+     */
+    public boolean send(MemorySegment message, long timeout, TimeUnit unit) throws InterruptedException {
+        try {
+            checkOtherEnd();
+            return out.put(0, message, timeout, unit, otherEndAlive);
+        } catch (PeerDiedException | OtherEndGone e) {
+            throw brokenPipe();
+        }
+    }
+
+    private IllegalStateException brokenPipe() {
+        return new IllegalStateException("broken pipe: the other end (" + end.other() + ") of pipe '" + region.name()
+            + "' is closed or its process died");
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    /**
+     * Receives one message, zero-copy, waiting at most {@code timeout}.
+     *
+     * @return {@link #RECEIVED}, {@link #TIMED_OUT} or {@link #END_OF_STREAM}
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public int receive(MessageHandler handler, long timeout, TimeUnit unit) throws InterruptedException {
+        if (endOfStream) {
+            return END_OF_STREAM;
+        }
+        boolean[] eos = {false};
+        MessageHandler filter = (type, buffer, offset, length) -> {
+            if (type == END_OF_STREAM_TYPE) {
+                eos[0] = true;
+            } else {
+                handler.onMessage(type, buffer, offset, length);
+            }
+        };
+        try {
+            if (!in.take(filter, timeout, unit, otherEndAlive)) {
+                return TIMED_OUT;
+            }
+        } catch (PeerDiedException | OtherEndGone e) {
+            // The other end is gone: deliver what it sent before, then the end of the stream.
+            if (in.read(filter, 1) == 1 && !eos[0]) {
+                return RECEIVED;
+            }
+            eos[0] = true;
+        }
+        if (eos[0]) {
+            endOfStream = true;
+            return END_OF_STREAM;
+        }
+        return RECEIVED;
+    }
+
+    /**
+     * Receives one message as a new array.
+     *
+     * @return the message, or null if {@code timeout} passed first
+     * @throws EOFException         once the other end closed or died and everything it sent was received
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public byte[] receiveBytes(long timeout, TimeUnit unit) throws InterruptedException, EOFException {
+        byte[][] got = new byte[1][];
+        int result = receive((type, buffer, offset, length) ->
+            got[0] = buffer.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE), timeout, unit);
+        if (result == END_OF_STREAM) {
+            throw new EOFException("end of stream: the other end (" + end.other() + ") of pipe '" + region.name()
+                + "' is closed or its process died");
+        }
+        return got[0];
+    }
+
+    /**
+     * Waits at most {@code timeout} until a message can be received, or the stream has ended
+     * (then {@link #receive} returns at once): Python's {@code Connection.poll}.
+     *
+     * @return true if {@link #receive} would not wait
+     */
+    public boolean poll(long timeout, TimeUnit unit) throws InterruptedException {
+        if (endOfStream || !in.isEmpty()) {
+            return true;
+        }
+        try {
+            return in.awaitReadable(timeout, unit, otherEndAlive) || otherEndGone();
+        } catch (PeerDiedException | OtherEndGone e) {
+            return true;
+        }
+    }
+
+    private boolean otherEndGone() {
+        if (memory.getLongVolatile(theirs + CLOSED_OFFSET) != 0) {
+            return true;
+        }
+        long pid = memory.getLongVolatile(theirs + PID_OFFSET);
+        return pid != 0 && !new ProcessIdentity(pid, memory.getLongVolatile(theirs + START_OFFSET)).isAlive();
+    }
+
+    private void checkOtherEnd() {
+        if (otherEndGone()) {
+            throw new OtherEndGone();
+        }
+    }
+
+    /** Thrown inside waits when the other end is gone; turned into end-of-stream or broken pipe. */
+    private static final class OtherEndGone extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        OtherEndGone() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Closes this end: the other end receives everything sent so far, then the end of the stream.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        if (region.isClosed()) {
+            return;
+        }
+        try {
+            if (!otherEndGone()) {
+                out.put(END_OF_STREAM_TYPE, MemorySegment.ofArray(new byte[0]), 1, TimeUnit.SECONDS, otherEndAlive);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException ignored) {
+            // the other end is gone or the pipe is full: the closed word below still tells it
+        }
+        memory.putLongVolatile(mine + CLOSED_OFFSET, 1);
+        region.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Pipe[" + region.name() + ", end " + end + "]";
+    }
+}
