@@ -16,6 +16,7 @@ import static io.interproc.queue.ring.RingDescriptor.PRODUCER_PID_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.PRODUCER_START_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.PRODUCER_WAIT_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.TAIL_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.UNBLOCK_EPOCH_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.align;
 import static io.interproc.queue.ring.RingDescriptor.header;
 import static io.interproc.queue.ring.RingDescriptor.recordLength;
@@ -304,6 +305,7 @@ public final class RingBuffer implements AutoCloseable {
     /** MPSC: producers race for the tail, then write their headers; the consumer may give away a stalled gap. */
     private long claimShared(int aligned, long claimed) {
         while (true) {
+            long epoch = memory.getLongVolatile(UNBLOCK_EPOCH_OFFSET);
             long tail;
             long padding;
             do {
@@ -318,9 +320,12 @@ public final class RingBuffer implements AutoCloseable {
             }
             long position = tail + padding;
             long index = position & mask;
-            // The space is ours unless the consumer gave it away after a stall (header no longer 0, or head past it).
+            // The space is ours unless the consumer gave it away after a stall: then the header is no
+            // longer 0, or (only if the consumer started skipping a gap since we read the epoch) the
+            // head has passed it. Checking the epoch spares every claim a read of the consumer's line.
             if (memory.compareAndSetLong(DATA_OFFSET + index, 0, claimed)) {
-                if (memory.getLongVolatile(HEAD_OFFSET) <= position) {
+                if (memory.getLongVolatile(UNBLOCK_EPOCH_OFFSET) == epoch
+                    || memory.getLongVolatile(HEAD_OFFSET) <= position) {
                     return index + HEADER_LENGTH;
                 }
                 memory.compareAndSetLong(DATA_OFFSET + index, claimed, 0);
@@ -675,6 +680,8 @@ public final class RingBuffer implements AutoCloseable {
             skip = align(recordLength);
         } else {
             // Claimed by a producer that never wrote its header: free space up to the next written header.
+            // Announce it first: a producer whose header lands in the gap after this sees the epoch move.
+            memory.getAndAddLong(UNBLOCK_EPOCH_OFFSET, 1);
             long limit = Math.min(memory.getLongVolatile(TAIL_OFFSET) - head, capacity - index);
             skip = ALIGNMENT;
             while (skip < limit && memory.getLongVolatile(DATA_OFFSET + index + skip) == 0) {

@@ -19,6 +19,7 @@ import io.interproc.core.RegionType;
  *   280  |  Producer Pid (64)             |  Producer Start Time (64)    |
  *   296  |  Abandoned Records (64): records skipped after a stall         |
  *   304  |  Abandoned Bytes (64)                                         |
+ *   312  |  Unblock Epoch (64): bumped before the consumer skips a gap   |
  *   384  +---------------------------------------------------------------+
  *        |  Consumer Wait Word (8): the consumer sleeps here when empty  |
  *   512  +---------------------------------------------------------------+
@@ -57,6 +58,7 @@ public final class RingDescriptor {
     public static final int PRODUCER_START_OFFSET = 288;
     public static final int ABANDONED_RECORDS_OFFSET = 296;
     public static final int ABANDONED_BYTES_OFFSET = 304;
+    public static final int UNBLOCK_EPOCH_OFFSET = 312;
     public static final int CONSUMER_WAIT_OFFSET = 384;
     public static final int PRODUCER_WAIT_OFFSET = 512;
     public static final int DATA_OFFSET = 1024;
