@@ -1,0 +1,133 @@
+package io.interproc.sync;
+
+import io.interproc.core.LivenessCheck;
+import io.interproc.core.MemoryAccess;
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionFormatException;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.RegionType;
+import io.interproc.core.WaitStrategy;
+import io.interproc.core.WaitWord;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An event flag shared by processes through a named region: Python's
+ * {@code multiprocessing.Event}. {@link #set()} wakes every waiter in every process;
+ * {@link #clear()} resets it; {@link #await} returns at once while it is set.
+ *
+ * <pre>
+ *  body offset
+ *     0  +---------------------------------------------------------------+
+ *        |  State (32): 0 clear, 1 set      |  Sets (32): times set      |
+ *   128  +---------------------------------------------------------------+
+ *        |  Wait Word (8): waiters sleep here                            |
+ *   256  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p>Thread-safe. Waiters sleep in the kernel (no CPU) and are woken by {@code set}. A waiter
+ * returns true if the event was set at any moment during its wait, even if it was cleared again
+ * before the waiter ran (it counts sets, as a latch generation). Nothing is owned, so nothing is
+ * lost when a process dies; a waiter on an event that nobody will set waits until its timeout.
+ */
+public final class SharedEvent implements AutoCloseable {
+    /** Region type of events. */
+    public static final RegionType TYPE = RegionType.of("event", 1);
+    public static final int STATE_OFFSET = 0;
+    public static final int SETS_OFFSET = 4;
+    public static final int WAIT_OFFSET = 128;
+    public static final int LENGTH = 256;
+
+    private final Region region;
+    private final MemoryAccess memory;
+    private final WaitWord word;
+    private WaitStrategy waitStrategy = WaitStrategy.blocking();
+
+    private SharedEvent(Region region) {
+        if (region.body().byteSize() != LENGTH) {
+            throw new RegionFormatException("event '" + region.name() + "' has a " + region.body().byteSize()
+                + "-byte body, expected " + LENGTH);
+        }
+        this.region = region;
+        this.memory = region.memory();
+        int state = memory.getIntVolatile(STATE_OFFSET);
+        if (state != 0 && state != 1) {
+            region.close();
+            throw new RegionFormatException("event '" + region.name() + "' has a corrupt state word " + state);
+        }
+        this.word = region.waitWord(WAIT_OFFSET);
+    }
+
+    /** Creates an event, initially clear. */
+    public static SharedEvent create(RegionDirectory directory, String name) {
+        return new SharedEvent(directory.create(name, new RegionSpec(TYPE, LENGTH), r -> { }));
+    }
+
+    /** Opens an existing event. */
+    public static SharedEvent open(RegionDirectory directory, String name) {
+        return new SharedEvent(directory.open(name, TYPE));
+    }
+
+    /** Opens the event, or creates it clear. */
+    public static SharedEvent openOrCreate(RegionDirectory directory, String name) {
+        return new SharedEvent(directory.openOrCreate(name, new RegionSpec(TYPE, LENGTH), r -> { }));
+    }
+
+    /** Sets how waits wait; returns this. */
+    public SharedEvent waitStrategy(WaitStrategy strategy) {
+        this.waitStrategy = strategy;
+        return this;
+    }
+
+    /** Sets the event and wakes every waiter in every process. */
+    public void set() {
+        if (memory.getIntVolatile(STATE_OFFSET) == 1) {
+            return;
+        }
+        memory.getAndAddInt(SETS_OFFSET, 1);
+        memory.putIntVolatile(STATE_OFFSET, 1);
+        word.wakeAllAfterVolatileWrite();
+    }
+
+    /** Clears the event; later waiters wait for the next {@link #set()}. */
+    public void clear() {
+        memory.putIntVolatile(STATE_OFFSET, 0);
+    }
+
+    /** @return true while the event is set */
+    public boolean isSet() {
+        return memory.getIntVolatile(STATE_OFFSET) == 1;
+    }
+
+    /**
+     * Waits until the event is set.
+     *
+     * @return true if it was set (now, or at some moment during the wait), false on timeout
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
+        int sets = memory.getIntVolatile(SETS_OFFSET);
+        return waitStrategy.await(word, () -> memory.getIntVolatile(STATE_OFFSET) == 1
+            || memory.getIntVolatile(SETS_OFFSET) != sets, unit.toNanos(timeout), LivenessCheck.NONE);
+    }
+
+    /** Waits, without a timeout, until the event is set (interruptible). */
+    public void await() throws InterruptedException {
+        await(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    }
+
+    /** @return the region holding the event */
+    public Region region() {
+        return region;
+    }
+
+    @Override
+    public void close() {
+        region.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SharedEvent[" + region.name() + ", " + (isSet() ? "set" : "clear") + "]";
+    }
+}

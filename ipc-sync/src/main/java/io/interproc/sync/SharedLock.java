@@ -1,0 +1,296 @@
+package io.interproc.sync;
+
+import static io.interproc.sync.SharedLockDescriptor.HOLD_COUNT_OFFSET;
+import static io.interproc.sync.SharedLockDescriptor.OWNER_START_OFFSET;
+import static io.interproc.sync.SharedLockDescriptor.OWNER_START_TOKEN_OFFSET;
+import static io.interproc.sync.SharedLockDescriptor.OWNER_TOKEN_OFFSET;
+import static io.interproc.sync.SharedLockDescriptor.RECOVERIES_OFFSET;
+import static io.interproc.sync.SharedLockDescriptor.WAIT_OFFSET;
+
+import io.interproc.core.MemoryAccess;
+import io.interproc.core.ProcessIdentity;
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionFormatException;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.WaitStrategy;
+import io.interproc.core.WaitWord;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+
+/**
+ * A mutual-exclusion lock shared by processes through a named region, owned by one thread of one
+ * process: {@link Lock} semantics between JVMs (Python's {@code multiprocessing.Lock}, or
+ * {@code RLock} when created reentrant). Layout in {@link SharedLockDescriptor}.
+ *
+ * <p><b>Robust.</b> When the owning process dies (even by {@code kill -9}) the lock is not lost:
+ * a waiter notices within one wait slice (20 ms by default) that the owner, identified by pid and
+ * start time so that a reused pid does not fool it, is gone, and takes the lock over. The new owner
+ * is told, because the state the lock guarded may be half-updated: {@link #isRecovered()} is true
+ * while it holds the lock, and the {@link #onRecovery(Runnable) recovery callback} runs in its
+ * thread, holding the lock, before {@code lock} returns.
+ *
+ * <p><b>Waiting.</b> {@code lock}, {@code lockInterruptibly} and {@code tryLock(time, unit)} spin
+ * briefly, then sleep in the kernel until an unlock wakes them: a blocked thread burns no CPU.
+ * Not fair: a thread that arrives as the lock is released may take it before earlier waiters.
+ *
+ * <p><b>Threads.</b> A handle may be shared by the threads of a process; ownership is per thread.
+ * {@link #unlock()} by a thread that does not hold the lock throws
+ * {@link IllegalMonitorStateException}. A non-reentrant lock taken twice by its owner deadlocks
+ * that thread, as Python's {@code Lock} does; {@code tryLock} returns false instead.
+ */
+public final class SharedLock implements Lock, AutoCloseable {
+    private final Region region;
+    private final MemoryAccess memory;
+    private final WaitWord word;
+    private final boolean reentrant;
+    private final long pidBits;
+    private final long startTime;
+    private final ThreadLocal<Boolean> recovered = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    private volatile Runnable recoveryCallback = () -> { };
+    private WaitStrategy waitStrategy = WaitStrategy.blocking();
+
+    private SharedLock(Region region) {
+        this.region = region;
+        this.memory = region.memory();
+        long flag = region.parameter(0);
+        if (flag != 0 && flag != 1) {
+            throw new RegionFormatException("lock '" + region.name() + "' has a corrupt reentrant flag " + flag);
+        }
+        if (region.body().byteSize() != SharedLockDescriptor.LENGTH) {
+            throw new RegionFormatException("lock '" + region.name() + "' has a " + region.body().byteSize()
+                + "-byte body, expected " + SharedLockDescriptor.LENGTH);
+        }
+        this.reentrant = flag == 1;
+        this.word = region.waitWord(WAIT_OFFSET);
+        ProcessIdentity me = ProcessIdentity.current();
+        this.pidBits = me.pid() << 32;
+        this.startTime = me.startTime();
+    }
+
+    /** Creates a lock; {@code reentrant} for an RLock with a hold count. */
+    public static SharedLock create(RegionDirectory directory, String name, boolean reentrant) {
+        return new SharedLock(directory.create(name, spec(reentrant), r -> { }));
+    }
+
+    /** Opens an existing lock. */
+    public static SharedLock open(RegionDirectory directory, String name) {
+        Region region = directory.open(name, SharedLockDescriptor.TYPE);
+        try {
+            return new SharedLock(region);
+        } catch (RuntimeException e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    /** Opens the lock, or creates it; an existing one must have the same reentrancy. */
+    public static SharedLock openOrCreate(RegionDirectory directory, String name, boolean reentrant) {
+        Region region = directory.openOrCreate(name, spec(reentrant), r -> { });
+        try {
+            return new SharedLock(region);
+        } catch (RuntimeException e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    private static RegionSpec spec(boolean reentrant) {
+        return new RegionSpec(SharedLockDescriptor.TYPE, SharedLockDescriptor.LENGTH, reentrant ? 1 : 0);
+    }
+
+    /** Sets how blocking calls wait; returns this. */
+    public SharedLock waitStrategy(WaitStrategy strategy) {
+        this.waitStrategy = strategy;
+        return this;
+    }
+
+    /** Sets what runs, in the new owner's thread and holding the lock, after a dead owner's lock was taken over. */
+    public SharedLock onRecovery(Runnable callback) {
+        this.recoveryCallback = callback;
+        return this;
+    }
+
+    private long token() {
+        return pidBits | (Thread.currentThread().threadId() & 0xFFFF_FFFFL);
+    }
+
+    /** @return true for an RLock */
+    public boolean isReentrant() {
+        return reentrant;
+    }
+
+    /** @return true if the calling thread holds the lock */
+    public boolean isHeldByCurrentThread() {
+        return memory.getLongVolatile(OWNER_TOKEN_OFFSET) == token();
+    }
+
+    /** @return how many times the calling thread holds the lock (0 if it does not) */
+    public int getHoldCount() {
+        return isHeldByCurrentThread() ? (int) memory.getLongPlain(HOLD_COUNT_OFFSET) : 0;
+    }
+
+    /**
+     * @return true if the calling thread holds the lock and took it over from an owner that died:
+     *         the guarded state may be inconsistent
+     */
+    public boolean isRecovered() {
+        return isHeldByCurrentThread() && recovered.get();
+    }
+
+    /** @return how many times, in all, a dead owner's lock was taken over */
+    public long recoveries() {
+        return memory.getLongVolatile(RECOVERIES_OFFSET);
+    }
+
+    /** @return the owner's pid, or 0 if the lock is free */
+    public long ownerPid() {
+        return memory.getLongVolatile(OWNER_TOKEN_OFFSET) >>> 32;
+    }
+
+    @Override
+    public boolean tryLock() {
+        long token = token();
+        long owner = memory.getLongVolatile(OWNER_TOKEN_OFFSET);
+        if (owner == token) {
+            if (!reentrant) {
+                return false;
+            }
+            memory.putLongPlain(HOLD_COUNT_OFFSET, memory.getLongPlain(HOLD_COUNT_OFFSET) + 1);
+            return true;
+        }
+        if (owner == 0 && memory.compareAndSetLong(OWNER_TOKEN_OFFSET, 0, token)) {
+            acquired(token, false);
+            return true;
+        }
+        return false;
+    }
+
+    private void acquired(long token, boolean tookOver) {
+        memory.putLongPlain(OWNER_START_OFFSET, startTime);
+        memory.putLongRelease(OWNER_START_TOKEN_OFFSET, token);
+        memory.putLongPlain(HOLD_COUNT_OFFSET, 1);
+        recovered.set(tookOver);
+        if (tookOver) {
+            memory.getAndAddLong(RECOVERIES_OFFSET, 1);
+            recoveryCallback.run();
+        }
+    }
+
+    /** If the owner is dead, takes the lock over; returns true if this thread now holds it. */
+    private boolean recoverIfOwnerDied() {
+        long owner = memory.getLongVolatile(OWNER_TOKEN_OFFSET);
+        if (owner == 0 || ownerAlive(owner)) {
+            return false;
+        }
+        long token = token();
+        if (memory.compareAndSetLong(OWNER_TOKEN_OFFSET, owner, token)) {
+            acquired(token, true);
+            return true;
+        }
+        return false;
+    }
+
+    private boolean ownerAlive(long owner) {
+        long pid = owner >>> 32;
+        if (pid == pidBits >>> 32) {
+            return true; // a thread of this process: alive while we run (a dead thread's lock stays held, as in Java)
+        }
+        if (memory.getLongAcquire(OWNER_START_TOKEN_OFFSET) == owner) {
+            return new ProcessIdentity(pid, memory.getLongVolatile(OWNER_START_OFFSET)).isAlive();
+        }
+        // The owner has not written its start time yet: judge by the pid alone.
+        return ProcessIdentity.of(pid).isPresent();
+    }
+
+    @Override
+    public void lock() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                acquire(WaitStrategy.NO_TIMEOUT);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void lockInterruptibly() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        acquire(WaitStrategy.NO_TIMEOUT);
+    }
+
+    @Override
+    public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return acquire(unit.toNanos(time));
+    }
+
+    private boolean acquire(long timeoutNanos) throws InterruptedException {
+        if (tryLock()) {
+            return true;
+        }
+        if (!reentrant && memory.getLongVolatile(OWNER_TOKEN_OFFSET) == token()) {
+            // Python's Lock: a second acquire by the owner blocks (until the timeout).
+            return waitStrategy.await(word, () -> false, timeoutNanos, () -> { });
+        }
+        boolean[] got = {false};
+        return waitStrategy.await(word, () -> got[0] || (got[0] = tryLock()), timeoutNanos, () -> {
+            if (!got[0]) {
+                got[0] = recoverIfOwnerDied();
+            }
+        }) || got[0];
+    }
+
+    @Override
+    public void unlock() {
+        long token = token();
+        if (memory.getLongVolatile(OWNER_TOKEN_OFFSET) != token) {
+            throw new IllegalMonitorStateException("the current thread does not hold lock '" + region.name() + "'"
+                + (ownerPid() == 0 ? " (it is free)" : " (pid " + ownerPid() + " holds it)"));
+        }
+        long holds = memory.getLongPlain(HOLD_COUNT_OFFSET);
+        if (holds > 1) {
+            memory.putLongPlain(HOLD_COUNT_OFFSET, holds - 1);
+            return;
+        }
+        memory.putLongPlain(HOLD_COUNT_OFFSET, 0);
+        recovered.set(false);
+        memory.putLongVolatile(OWNER_TOKEN_OFFSET, 0);
+        word.wakeAllAfterVolatileWrite();
+    }
+
+    /** Conditions are not supported yet. */
+    @Override
+    public Condition newCondition() {
+        throw new UnsupportedOperationException("conditions on a SharedLock are not implemented yet");
+    }
+
+    /** @return the region holding the lock */
+    public Region region() {
+        return region;
+    }
+
+    /** Unmaps this handle; a lock this process holds stays held until it exits (then it is recovered). */
+    @Override
+    public void close() {
+        region.close();
+    }
+
+    @Override
+    public String toString() {
+        long pid = ownerPid();
+        return "SharedLock[" + region.name() + (reentrant ? ", reentrant" : "") + ", " + (pid == 0 ? "free" : "held by pid " + pid) + "]";
+    }
+
+}

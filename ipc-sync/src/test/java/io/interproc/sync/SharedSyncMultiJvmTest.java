@@ -1,0 +1,150 @@
+package io.interproc.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.interproc.core.ChildJvm;
+import io.interproc.core.JvmTask;
+import io.interproc.core.KernelWaits;
+import io.interproc.core.NoLeftoverProcesses;
+import io.interproc.core.Poll;
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.RegionType;
+import io.interproc.core.ShmTempDir;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Locks and events between real JVMs: exact counting, kill -9 of the holder, wake-ups. */
+@ExtendWith(NoLeftoverProcesses.class)
+@Timeout(600)
+class SharedSyncMultiJvmTest {
+    static final Duration LONG = Duration.ofSeconds(120);
+    static final RegionType COUNTER = RegionType.of("test-counter", 1);
+    /** Holder kills; raise with -Dinterproc.test.lockKills=N. */
+    static final int KILLS = Integer.getInteger("interproc.test.lockKills", 50);
+
+    @TempDir(factory = ShmTempDir.class)
+    Path dir;
+
+    /** Adds one to the counter {@code args[1]} times, each under the lock, with a plain read and write. */
+    public static final class Incrementer implements JvmTask {
+        @Override
+        public void run(String[] args) {
+            RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
+            try (SharedLock lock = SharedLock.open(directory, "lock");
+                 Region counter = directory.open("counter", COUNTER)) {
+                long n = Long.parseLong(args[1]);
+                for (long i = 0; i < n; i++) {
+                    lock.lock();
+                    try {
+                        counter.memory().putLongPlain(0, counter.memory().getLongPlain(0) + 1);
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Takes the lock, says so, and holds it until killed. */
+    public static final class Holder implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            SharedLock lock = SharedLock.open(RegionDirectory.of(Path.of(args[0])), "lock");
+            lock.lock();
+            System.out.println("LOCKED");
+            new CountDownLatch(1).await();
+        }
+    }
+
+    /** Waits for the event, then prints how it ended. */
+    public static final class EventWaiter implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            try (SharedEvent event = SharedEvent.open(RegionDirectory.of(Path.of(args[0])), "event")) {
+                event.waitStrategy(io.interproc.core.WaitStrategy.blocking(0, 0, Duration.ofMinutes(10)));
+                System.out.println("WAITING " + Long.toHexString(event.region().body().address() + SharedEvent.WAIT_OFFSET) + " ");
+                System.out.println(event.await(100, TimeUnit.SECONDS) ? "SET" : "TIMEOUT");
+            }
+        }
+    }
+
+    @Test
+    void shouldCountExactlyWithFourJvmsTakingTheLock() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (SharedLock lock = SharedLock.create(directory, "lock", false);
+             Region counter = directory.create("counter", new RegionSpec(COUNTER, 64), r -> { })) {
+            List<ChildJvm> children = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    children.add(ChildJvm.builder(Incrementer.class).jvmOptions("-Xmx64m").captureOutput()
+                        .args(dir.toString(), "250000").start());
+                }
+                for (ChildJvm child : children) {
+                    assertTrue(child.join(LONG));
+                    assertEquals(OptionalInt.of(0), child.exitCode(), child.output());
+                }
+            } finally {
+                children.forEach(ChildJvm::close);
+            }
+            assertEquals(1_000_000, counter.memory().getLongVolatile(0));
+            assertEquals(0, lock.ownerPid());
+            assertEquals(0, lock.recoveries());
+        }
+    }
+
+    @Test
+    void shouldRecoverTheLockOfAKilledHolderEveryTimeAndSaySo() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (SharedLock lock = SharedLock.create(directory, "lock", false)) {
+            AtomicInteger callbacks = new AtomicInteger();
+            lock.onRecovery(callbacks::incrementAndGet);
+            for (int i = 1; i <= KILLS; i++) {
+                try (ChildJvm holder = ChildJvm.builder(Holder.class).jvmOptions("-Xmx32m").captureOutput()
+                    .args(dir.toString()).start()) {
+                    assertTrue(holder.awaitOutput("LOCKED", LONG), holder.output());
+                    assertEquals(holder.pid(), lock.ownerPid());
+                    assertFalse(lock.tryLock(), "held by the child");
+                    holder.kill();
+                    assertTrue(lock.tryLock(30, TimeUnit.SECONDS), "recovered after kill " + i);
+                    assertTrue(lock.isRecovered(), "the new owner is told the previous one died");
+                    assertEquals(i, callbacks.get());
+                    assertEquals(i, lock.recoveries());
+                    lock.unlock();
+                    assertFalse(lock.isRecovered());
+                }
+            }
+            assertTrue(lock.tryLock());
+            assertFalse(lock.isRecovered(), "an ordinary acquisition is not a recovery");
+            lock.unlock();
+        }
+    }
+
+    @Test
+    void shouldWakeAJvmWaitingForAnEvent() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (SharedEvent event = SharedEvent.create(directory, "event");
+             ChildJvm waiter = ChildJvm.builder(EventWaiter.class).args(dir.toString()).captureOutput().start()) {
+            assertTrue(waiter.awaitOutput("WAITING", LONG), waiter.output());
+            String out = waiter.output();
+            long address = Long.parseUnsignedLong(out.substring(out.indexOf("WAITING ") + 8).split(" ")[0], 16);
+            assertTrue(Poll.until(() -> KernelWaits.sleepingOn(waiter.pid(), address), LONG), "the child sleeps");
+            event.set();
+            assertTrue(waiter.join(LONG));
+            assertTrue(waiter.output().contains("SET"), waiter.output());
+        }
+    }
+}
