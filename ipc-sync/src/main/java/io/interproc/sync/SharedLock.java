@@ -4,6 +4,7 @@ import static io.interproc.sync.SharedLockDescriptor.HOLD_COUNT_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.OWNER_START_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.OWNER_START_TOKEN_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.OWNER_TOKEN_OFFSET;
+import static io.interproc.sync.SharedLockDescriptor.RECOVERED_TOKEN_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.RECOVERIES_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.WAIT_OFFSET;
 
@@ -47,7 +48,6 @@ public final class SharedLock implements Lock, AutoCloseable {
     private final boolean reentrant;
     private final long pidBits;
     private final long startTime;
-    private final ThreadLocal<Boolean> recovered = ThreadLocal.withInitial(() -> Boolean.FALSE);
     private volatile Runnable recoveryCallback = () -> { };
     private WaitStrategy waitStrategy = WaitStrategy.blocking();
 
@@ -136,7 +136,8 @@ public final class SharedLock implements Lock, AutoCloseable {
      *         the guarded state may be inconsistent
      */
     public boolean isRecovered() {
-        return isHeldByCurrentThread() && recovered.get();
+        long token = token();
+        return memory.getLongVolatile(OWNER_TOKEN_OFFSET) == token && memory.getLongPlain(RECOVERED_TOKEN_OFFSET) == token;
     }
 
     /** @return how many times, in all, a dead owner's lock was taken over */
@@ -171,8 +172,8 @@ public final class SharedLock implements Lock, AutoCloseable {
         memory.putLongPlain(OWNER_START_OFFSET, startTime);
         memory.putLongRelease(OWNER_START_TOKEN_OFFSET, token);
         memory.putLongPlain(HOLD_COUNT_OFFSET, 1);
-        recovered.set(tookOver);
         if (tookOver) {
+            memory.putLongPlain(RECOVERED_TOKEN_OFFSET, token);
             memory.getAndAddLong(RECOVERIES_OFFSET, 1);
             recoveryCallback.run();
         }
@@ -265,9 +266,11 @@ public final class SharedLock implements Lock, AutoCloseable {
             return;
         }
         memory.putLongPlain(HOLD_COUNT_OFFSET, 0);
-        recovered.set(false);
-        memory.putLongVolatile(OWNER_TOKEN_OFFSET, 0);
-        word.wakeAllAfterVolatileWrite();
+        if (memory.getLongPlain(RECOVERED_TOKEN_OFFSET) != 0) {
+            memory.putLongPlain(RECOVERED_TOKEN_OFFSET, 0);
+        }
+        memory.putLongRelease(OWNER_TOKEN_OFFSET, 0);
+        word.wakeAllAfterRelease();
     }
 
     /** Conditions are not supported yet. */

@@ -13,6 +13,7 @@ import io.interproc.core.RegionType;
  *    16  |  Owner Start Token (64): the token Owner Start Time belongs to |
  *    24  |  Hold Count (64): re-entries of the owner                      |
  *    32  |  Recoveries (64): times a dead owner's lock was taken over     |
+ *    40  |  Recovered Token (64): owner token that took over, else 0      |
  *   128  +---------------------------------------------------------------+
  *        |  Wait Word (8): waiters sleep here                            |
  *   256  +---------------------------------------------------------------+
@@ -31,6 +32,7 @@ public final class SharedLockDescriptor {
     public static final int OWNER_START_TOKEN_OFFSET = 16;
     public static final int HOLD_COUNT_OFFSET = 24;
     public static final int RECOVERIES_OFFSET = 32;
+    public static final int RECOVERED_TOKEN_OFFSET = 40;
     public static final int WAIT_OFFSET = 128;
     public static final int LENGTH = 256;
 
