@@ -133,6 +133,85 @@ class SharedSyncMultiJvmTest {
         }
     }
 
+    /** Takes two permits (or waits at the barrier), says so, and hangs until killed. */
+    public static final class PermitHolder implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
+            if (args[1].equals("semaphore")) {
+                SharedSemaphore semaphore = SharedSemaphore.open(directory, "s");
+                semaphore.acquire(2);
+                System.out.println("HOLDING");
+            } else if (args[1].equals("barrier")) {
+                SharedBarrier barrier = SharedBarrier.open(directory, "b");
+                System.out.println("HOLDING");
+                barrier.await();
+            } else {
+                SharedCountDownLatch.open(directory, "latch").countDown();
+                System.out.println("HOLDING");
+            }
+            new CountDownLatch(1).await();
+        }
+    }
+
+    @Test
+    void shouldGiveBackTheSemaphorePermitsOfAKilledHolder() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (SharedSemaphore semaphore = SharedSemaphore.create(directory, "s", 3, true)) {
+            for (int i = 1; i <= 5; i++) {
+                try (ChildJvm holder = ChildJvm.builder(PermitHolder.class).args(dir.toString(), "semaphore")
+                    .captureOutput().start()) {
+                    assertTrue(holder.awaitOutput("HOLDING", LONG), holder.output());
+                    assertEquals(1, semaphore.availablePermits());
+                    assertFalse(semaphore.tryAcquire(2));
+                    holder.kill();
+                    assertTrue(semaphore.tryAcquire(3, 30, TimeUnit.SECONDS), "the dead holder's permits come back");
+                    assertEquals(2L * i, semaphore.recoveredPermits());
+                    semaphore.release(3);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldBreakTheBarrierWhenAWaitingPartyIsKilled() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (SharedBarrier barrier = SharedBarrier.create(directory, "b", 3);
+             ChildJvm party = ChildJvm.builder(PermitHolder.class).args(dir.toString(), "barrier").captureOutput().start()) {
+            assertTrue(party.awaitOutput("HOLDING", LONG), party.output());
+            assertTrue(Poll.until(() -> barrier.getNumberWaiting() == 1, LONG));
+            java.util.concurrent.CompletableFuture<Throwable> outcome = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    barrier.await(60, TimeUnit.SECONDS);
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            assertTrue(Poll.until(() -> barrier.getNumberWaiting() == 2, LONG));
+            party.kill();
+            Throwable t = outcome.get(60, TimeUnit.SECONDS);
+            assertTrue(t instanceof java.util.concurrent.BrokenBarrierException, "the others see a broken barrier: " + t);
+        }
+    }
+
+    @Test
+    void shouldOpenALatchCountedDownByOtherJvms() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (SharedCountDownLatch latch = SharedCountDownLatch.create(directory, "latch", 2)) {
+            List<ChildJvm> children = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    children.add(ChildJvm.builder(PermitHolder.class).args(dir.toString(), "latch").captureOutput().start());
+                }
+                assertTrue(latch.await(60, TimeUnit.SECONDS));
+                assertEquals(0, latch.getCount());
+            } finally {
+                children.forEach(ChildJvm::close);
+            }
+        }
+    }
+
     @Test
     void shouldWakeAJvmWaitingForAnEvent() throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);

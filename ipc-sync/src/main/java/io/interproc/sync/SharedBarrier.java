@@ -1,0 +1,240 @@
+package io.interproc.sync;
+
+import io.interproc.core.MemoryAccess;
+import io.interproc.core.ProcessIdentity;
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionFormatException;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.RegionType;
+import io.interproc.core.WaitStrategy;
+import io.interproc.core.WaitWord;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A cyclic barrier shared by processes through a named region, with
+ * {@link java.util.concurrent.CyclicBarrier} semantics: {@link #await} returns once
+ * {@link #getParties()} parties have arrived, then the barrier is ready for the next round.
+ *
+ * <pre>
+ *  body offset
+ *     0  +---------------------------------------------------------------+
+ *        |  Generation (64) | Arrived (64) | Broken Generation (64, -1)   |
+ *   128  +---------------------------------------------------------------+
+ *        |  Wait Word (8)                                                |
+ *   256  +---------------------------------------------------------------+
+ *        |  Waiting parties: 64 entries of Pid (64) | Start Time (64)    ...
+ *  1280  +---------------------------------------------------------------+
+ * </pre>
+ *
+ * <p><b>Broken.</b> As with {@code CyclicBarrier}, when a waiting party times out or is
+ * interrupted the barrier breaks: every waiter gets {@link BrokenBarrierException}, and so does
+ * every later arrival until {@link #reset()}. A party whose process dies while waiting breaks it
+ * too: the others notice within one wait slice. A party that dies before arriving is noticed only
+ * through the others' timeouts.
+ *
+ * <p>Thread-safe. Waiters sleep in the kernel and are woken by the last arrival.
+ */
+public final class SharedBarrier implements AutoCloseable {
+    /** Region type: parameter parties. */
+    public static final RegionType TYPE = RegionType.of("barrier", 1, "parties");
+    public static final int GENERATION_OFFSET = 0;
+    public static final int ARRIVED_OFFSET = 8;
+    public static final int BROKEN_OFFSET = 16;
+    public static final int WAIT_OFFSET = 128;
+    public static final int WAITERS_OFFSET = 256;
+    public static final int WAITERS = 64;
+    public static final int LENGTH = WAITERS_OFFSET + WAITERS * 16;
+
+    private final Region region;
+    private final MemoryAccess memory;
+    private final WaitWord word;
+    private final int parties;
+    private final ProcessIdentity me = ProcessIdentity.current();
+    private WaitStrategy waitStrategy = WaitStrategy.blocking();
+
+    private SharedBarrier(Region region) {
+        this.region = region;
+        this.memory = region.memory();
+        long p = region.parameter(0);
+        long arrived = memory.getLongVolatile(ARRIVED_OFFSET);
+        if (region.body().byteSize() != LENGTH || p < 1 || p > Integer.MAX_VALUE || arrived < 0 || arrived >= p) {
+            region.close();
+            throw new RegionFormatException("barrier '" + region.name() + "' is corrupt: " + arrived + " arrived of "
+                + p + " parties");
+        }
+        this.parties = (int) p;
+        this.word = region.waitWord(WAIT_OFFSET);
+    }
+
+    /** Creates a barrier for {@code parties} parties. */
+    public static SharedBarrier create(RegionDirectory directory, String name, int parties) {
+        return new SharedBarrier(directory.create(name, spec(parties), SharedBarrier::initialize));
+    }
+
+    /** Opens an existing barrier. */
+    public static SharedBarrier open(RegionDirectory directory, String name) {
+        return new SharedBarrier(directory.open(name, TYPE));
+    }
+
+    /** Opens the barrier, or creates it; an existing one must have the same parties. */
+    public static SharedBarrier openOrCreate(RegionDirectory directory, String name, int parties) {
+        return new SharedBarrier(directory.openOrCreate(name, spec(parties), SharedBarrier::initialize));
+    }
+
+    private static RegionSpec spec(int parties) {
+        if (parties < 1) {
+            throw new IllegalArgumentException("a barrier needs at least 1 party, got " + parties);
+        }
+        return new RegionSpec(TYPE, LENGTH, parties);
+    }
+
+    private static void initialize(Region region) {
+        region.memory().putLongVolatile(BROKEN_OFFSET, -1);
+    }
+
+    /** Sets how waits wait; returns this. */
+    public SharedBarrier waitStrategy(WaitStrategy strategy) {
+        this.waitStrategy = strategy;
+        return this;
+    }
+
+    /** @return the number of parties */
+    public int getParties() {
+        return parties;
+    }
+
+    /** @return the number of parties waiting now */
+    public int getNumberWaiting() {
+        return (int) memory.getLongVolatile(ARRIVED_OFFSET);
+    }
+
+    /** @return true if the current round is broken */
+    public boolean isBroken() {
+        return memory.getLongVolatile(BROKEN_OFFSET) == memory.getLongVolatile(GENERATION_OFFSET);
+    }
+
+    /** Waits, without a timeout, for all parties; see {@link #await(long, TimeUnit)}. */
+    public int await() throws InterruptedException, BrokenBarrierException {
+        try {
+            return await(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /**
+     * Arrives and waits for the other parties.
+     *
+     * @return the arrival index: {@code parties - 1} for the first to arrive, 0 for the last
+     * @throws BrokenBarrierException if the barrier is or becomes broken
+     * @throws TimeoutException      if the timeout passed (the barrier is then broken for all)
+     * @throws InterruptedException  if interrupted while waiting (the barrier is then broken for all)
+     */
+    public int await(long timeout, TimeUnit unit) throws InterruptedException, BrokenBarrierException, TimeoutException {
+        long generation = memory.getLongVolatile(GENERATION_OFFSET);
+        if (memory.getLongVolatile(BROKEN_OFFSET) == generation) {
+            throw broken();
+        }
+        if (Thread.interrupted()) {
+            breakBarrier(generation);
+            throw new InterruptedException();
+        }
+        long arrived = memory.getAndAddLong(ARRIVED_OFFSET, 1) + 1;
+        if (arrived == parties) {
+            memory.putLongVolatile(ARRIVED_OFFSET, 0);
+            memory.putLongVolatile(GENERATION_OFFSET, generation + 1);
+            word.wakeAllAfterVolatileWrite();
+            return 0;
+        }
+        int entry = enterWaiting();
+        try {
+            boolean tripped = waitStrategy.await(word, () -> memory.getLongVolatile(GENERATION_OFFSET) != generation
+                    || memory.getLongVolatile(BROKEN_OFFSET) == generation, unit.toNanos(timeout),
+                () -> breakIfAWaiterDied(generation));
+            if (memory.getLongVolatile(BROKEN_OFFSET) == generation) {
+                throw broken();
+            }
+            if (!tripped) {
+                breakBarrier(generation);
+                throw new TimeoutException("barrier '" + region.name() + "' timed out with " + getNumberWaiting()
+                    + " of " + parties + " parties waiting; it is now broken");
+            }
+            return (int) (parties - arrived);
+        } catch (InterruptedException e) {
+            breakBarrier(generation);
+            throw e;
+        } finally {
+            leaveWaiting(entry);
+        }
+    }
+
+    /** Breaks the current round for its waiters and starts a fresh one. */
+    public void reset() {
+        long generation = memory.getLongVolatile(GENERATION_OFFSET);
+        memory.putLongVolatile(BROKEN_OFFSET, generation);
+        memory.putLongVolatile(ARRIVED_OFFSET, 0);
+        memory.putLongVolatile(GENERATION_OFFSET, generation + 1);
+        word.wakeAllAfterVolatileWrite();
+    }
+
+    private void breakBarrier(long generation) {
+        if (memory.getLongVolatile(GENERATION_OFFSET) == generation) {
+            memory.putLongVolatile(BROKEN_OFFSET, generation);
+            word.wakeAllAfterVolatileWrite();
+        }
+    }
+
+    private void breakIfAWaiterDied(long generation) {
+        for (int i = 0; i < WAITERS; i++) {
+            long at = WAITERS_OFFSET + 16L * i;
+            long pid = memory.getLongVolatile(at);
+            if (pid > 0 && !new ProcessIdentity(pid, memory.getLongVolatile(at + 8)).isAlive()) {
+                memory.compareAndSetLong(at, pid, 0);
+                breakBarrier(generation);
+                return;
+            }
+        }
+    }
+
+    private int enterWaiting() {
+        for (int i = 0; i < WAITERS; i++) {
+            long at = WAITERS_OFFSET + 16L * i;
+            if (memory.getLongVolatile(at) == 0 && memory.compareAndSetLong(at, 0, -1)) {
+                memory.putLongVolatile(at + 8, me.startTime());
+                memory.putLongVolatile(at, me.pid());
+                return i;
+            }
+        }
+        return -1; // more than 64 waiting threads: this one's death goes unnoticed (timeouts still work)
+    }
+
+    private void leaveWaiting(int entry) {
+        if (entry >= 0) {
+            memory.putLongVolatile(WAITERS_OFFSET + 16L * entry, 0);
+        }
+    }
+
+    private BrokenBarrierException broken() {
+        return new BrokenBarrierException("barrier '" + region.name() + "' is broken (a party timed out, was "
+            + "interrupted, died, or reset was called)");
+    }
+
+    /** @return the region holding the barrier */
+    public Region region() {
+        return region;
+    }
+
+    @Override
+    public void close() {
+        region.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SharedBarrier[" + region.name() + ", " + getNumberWaiting() + " of " + parties + " waiting"
+            + (isBroken() ? ", broken" : "") + "]";
+    }
+}
