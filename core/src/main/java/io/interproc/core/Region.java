@@ -154,6 +154,19 @@ public final class Region implements AutoCloseable {
         waitWordOffsets.add(offset);
     }
 
+    /**
+     * Builds a structure over this region, closing the region if that fails (a corrupt layout,
+     * say): {@code directory.open(name, TYPE).as(MyStructure::new)}.
+     */
+    public <T> T as(java.util.function.Function<Region, T> structure) {
+        try {
+            return structure.apply(this);
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
     /** @return true once {@link #close()} was called */
     public boolean isClosed() {
         return closed.get();

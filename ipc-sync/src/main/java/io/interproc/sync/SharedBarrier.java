@@ -61,7 +61,6 @@ public final class SharedBarrier implements AutoCloseable {
         long p = region.parameter(0);
         long arrived = memory.getLongVolatile(ARRIVED_OFFSET);
         if (region.body().byteSize() != LENGTH || p < 1 || p > Integer.MAX_VALUE || arrived < 0 || arrived >= p) {
-            region.close();
             throw new RegionFormatException("barrier '" + region.name() + "' is corrupt: " + arrived + " arrived of "
                 + p + " parties");
         }
@@ -71,17 +70,17 @@ public final class SharedBarrier implements AutoCloseable {
 
     /** Creates a barrier for {@code parties} parties. */
     public static SharedBarrier create(RegionDirectory directory, String name, int parties) {
-        return new SharedBarrier(directory.create(name, spec(parties), SharedBarrier::initialize));
+        return directory.create(name, spec(parties), SharedBarrier::initialize).as(SharedBarrier::new);
     }
 
     /** Opens an existing barrier. */
     public static SharedBarrier open(RegionDirectory directory, String name) {
-        return new SharedBarrier(directory.open(name, TYPE));
+        return directory.open(name, TYPE).as(SharedBarrier::new);
     }
 
     /** Opens the barrier, or creates it; an existing one must have the same parties. */
     public static SharedBarrier openOrCreate(RegionDirectory directory, String name, int parties) {
-        return new SharedBarrier(directory.openOrCreate(name, spec(parties), SharedBarrier::initialize));
+        return directory.openOrCreate(name, spec(parties), SharedBarrier::initialize).as(SharedBarrier::new);
     }
 
     private static RegionSpec spec(int parties) {

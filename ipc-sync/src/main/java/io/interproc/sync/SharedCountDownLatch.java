@@ -46,7 +46,6 @@ public final class SharedCountDownLatch implements AutoCloseable {
         this.memory = region.memory();
         long count = memory.getLongVolatile(COUNT_OFFSET);
         if (region.body().byteSize() != LENGTH || count < 0 || count > region.parameter(0)) {
-            region.close();
             throw new RegionFormatException("latch '" + region.name() + "' is corrupt: count " + count + " of "
                 + region.parameter(0) + ", body " + region.body().byteSize() + " bytes");
         }
@@ -55,19 +54,19 @@ public final class SharedCountDownLatch implements AutoCloseable {
 
     /** Creates a latch that opens after {@code count} count-downs. */
     public static SharedCountDownLatch create(RegionDirectory directory, String name, long count) {
-        return new SharedCountDownLatch(directory.create(name, spec(count),
-            r -> r.memory().putLongVolatile(COUNT_OFFSET, count)));
+        return directory.create(name, spec(count),
+            r -> r.memory().putLongVolatile(COUNT_OFFSET, count)).as(SharedCountDownLatch::new);
     }
 
     /** Opens an existing latch. */
     public static SharedCountDownLatch open(RegionDirectory directory, String name) {
-        return new SharedCountDownLatch(directory.open(name, TYPE));
+        return directory.open(name, TYPE).as(SharedCountDownLatch::new);
     }
 
     /** Opens the latch, or creates it with {@code count}; an existing one must have the same initial count. */
     public static SharedCountDownLatch openOrCreate(RegionDirectory directory, String name, long count) {
-        return new SharedCountDownLatch(directory.openOrCreate(name, spec(count),
-            r -> r.memory().putLongVolatile(COUNT_OFFSET, count)));
+        return directory.openOrCreate(name, spec(count),
+            r -> r.memory().putLongVolatile(COUNT_OFFSET, count)).as(SharedCountDownLatch::new);
     }
 
     private static RegionSpec spec(long count) {

@@ -52,7 +52,6 @@ public final class SharedEvent implements AutoCloseable {
         this.memory = region.memory();
         int state = memory.getIntVolatile(STATE_OFFSET);
         if (state != 0 && state != 1) {
-            region.close();
             throw new RegionFormatException("event '" + region.name() + "' has a corrupt state word " + state);
         }
         this.word = region.waitWord(WAIT_OFFSET);
@@ -60,17 +59,17 @@ public final class SharedEvent implements AutoCloseable {
 
     /** Creates an event, initially clear. */
     public static SharedEvent create(RegionDirectory directory, String name) {
-        return new SharedEvent(directory.create(name, new RegionSpec(TYPE, LENGTH), r -> { }));
+        return directory.create(name, new RegionSpec(TYPE, LENGTH), r -> { }).as(SharedEvent::new);
     }
 
     /** Opens an existing event. */
     public static SharedEvent open(RegionDirectory directory, String name) {
-        return new SharedEvent(directory.open(name, TYPE));
+        return directory.open(name, TYPE).as(SharedEvent::new);
     }
 
     /** Opens the event, or creates it clear. */
     public static SharedEvent openOrCreate(RegionDirectory directory, String name) {
-        return new SharedEvent(directory.openOrCreate(name, new RegionSpec(TYPE, LENGTH), r -> { }));
+        return directory.openOrCreate(name, new RegionSpec(TYPE, LENGTH), r -> { }).as(SharedEvent::new);
     }
 
     /** Sets how waits wait; returns this. */

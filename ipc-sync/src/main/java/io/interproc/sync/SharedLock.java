@@ -71,29 +71,17 @@ public final class SharedLock implements Lock, AutoCloseable {
 
     /** Creates a lock; {@code reentrant} for an RLock with a hold count. */
     public static SharedLock create(RegionDirectory directory, String name, boolean reentrant) {
-        return new SharedLock(directory.create(name, spec(reentrant), r -> { }));
+        return directory.create(name, spec(reentrant), r -> { }).as(SharedLock::new);
     }
 
     /** Opens an existing lock. */
     public static SharedLock open(RegionDirectory directory, String name) {
-        Region region = directory.open(name, SharedLockDescriptor.TYPE);
-        try {
-            return new SharedLock(region);
-        } catch (RuntimeException e) {
-            region.close();
-            throw e;
-        }
+        return directory.open(name, SharedLockDescriptor.TYPE).as(SharedLock::new);
     }
 
     /** Opens the lock, or creates it; an existing one must have the same reentrancy. */
     public static SharedLock openOrCreate(RegionDirectory directory, String name, boolean reentrant) {
-        Region region = directory.openOrCreate(name, spec(reentrant), r -> { });
-        try {
-            return new SharedLock(region);
-        } catch (RuntimeException e) {
-            region.close();
-            throw e;
-        }
+        return directory.openOrCreate(name, spec(reentrant), r -> { }).as(SharedLock::new);
     }
 
     private static RegionSpec spec(boolean reentrant) {

@@ -36,7 +36,6 @@ public final class SharedLongArray implements AutoCloseable {
         long n = region.parameter(0);
         long s = region.parameter(1);
         if (n < 0 || n > Integer.MAX_VALUE / 128 || (s != 8 && s != 128) || region.body().byteSize() != n * s) {
-            region.close();
             throw new RegionFormatException("long array '" + region.name() + "' is corrupt: length " + n + ", stride "
                 + s + ", body " + region.body().byteSize() + " bytes");
         }
@@ -50,17 +49,17 @@ public final class SharedLongArray implements AutoCloseable {
      * @param padded true to put each element on its own pair of cache lines
      */
     public static SharedLongArray create(RegionDirectory directory, String name, int length, boolean padded) {
-        return new SharedLongArray(directory.create(name, spec(length, padded), r -> { }));
+        return directory.create(name, spec(length, padded), r -> { }).as(SharedLongArray::new);
     }
 
     /** Opens an existing array. */
     public static SharedLongArray open(RegionDirectory directory, String name) {
-        return new SharedLongArray(directory.open(name, TYPE));
+        return directory.open(name, TYPE).as(SharedLongArray::new);
     }
 
     /** Opens the array, or creates it; an existing one must have the same length and padding. */
     public static SharedLongArray openOrCreate(RegionDirectory directory, String name, int length, boolean padded) {
-        return new SharedLongArray(directory.openOrCreate(name, spec(length, padded), r -> { }));
+        return directory.openOrCreate(name, spec(length, padded), r -> { }).as(SharedLongArray::new);
     }
 
     private static RegionSpec spec(int length, boolean padded) {

@@ -67,7 +67,6 @@ public final class SharedSemaphore implements AutoCloseable {
         long permits = memory.getLongVolatile(PERMITS_OFFSET);
         if (region.body().byteSize() != LENGTH || initialPermits < 0 || (flag != 0 && flag != 1) || permits < 0
             || (flag == 1 && permits > initialPermits)) {
-            region.close();
             throw new RegionFormatException("semaphore '" + region.name() + "' is corrupt: " + permits
                 + " permits available of " + initialPermits + ", bounded flag " + flag);
         }
@@ -77,19 +76,19 @@ public final class SharedSemaphore implements AutoCloseable {
 
     /** Creates a semaphore with {@code permits} permits; {@code bounded} refuses releases beyond them. */
     public static SharedSemaphore create(RegionDirectory directory, String name, long permits, boolean bounded) {
-        return new SharedSemaphore(directory.create(name, spec(permits, bounded),
-            r -> r.memory().putLongVolatile(PERMITS_OFFSET, permits)));
+        return directory.create(name, spec(permits, bounded),
+            r -> r.memory().putLongVolatile(PERMITS_OFFSET, permits)).as(SharedSemaphore::new);
     }
 
     /** Opens an existing semaphore. */
     public static SharedSemaphore open(RegionDirectory directory, String name) {
-        return new SharedSemaphore(directory.open(name, TYPE));
+        return directory.open(name, TYPE).as(SharedSemaphore::new);
     }
 
     /** Opens the semaphore, or creates it; an existing one must have the same settings. */
     public static SharedSemaphore openOrCreate(RegionDirectory directory, String name, long permits, boolean bounded) {
-        return new SharedSemaphore(directory.openOrCreate(name, spec(permits, bounded),
-            r -> r.memory().putLongVolatile(PERMITS_OFFSET, permits)));
+        return directory.openOrCreate(name, spec(permits, bounded),
+            r -> r.memory().putLongVolatile(PERMITS_OFFSET, permits)).as(SharedSemaphore::new);
     }
 
     private static RegionSpec spec(long permits, boolean bounded) {

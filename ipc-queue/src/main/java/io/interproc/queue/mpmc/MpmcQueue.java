@@ -109,26 +109,17 @@ public final class MpmcQueue implements AutoCloseable {
      * {@code maxMessageLength} bytes.
      */
     public static MpmcQueue create(RegionDirectory directory, String name, int capacity, int maxMessageLength) {
-        return new MpmcQueue(directory.create(name, spec(capacity, maxMessageLength), MpmcQueue::initialize));
+        return directory.create(name, spec(capacity, maxMessageLength), MpmcQueue::initialize).as(MpmcQueue::new);
     }
 
     /** Opens an existing queue, checking its header and layout. */
     public static MpmcQueue open(RegionDirectory directory, String name) {
-        return wrap(directory.open(name, MpmcQueueDescriptor.TYPE));
+        return directory.open(name, MpmcQueueDescriptor.TYPE).as(MpmcQueue::new);
     }
 
     /** Opens the queue, or creates it with these settings; an existing one must have the same ones. */
     public static MpmcQueue openOrCreate(RegionDirectory directory, String name, int capacity, int maxMessageLength) {
-        return wrap(directory.openOrCreate(name, spec(capacity, maxMessageLength), MpmcQueue::initialize));
-    }
-
-    private static MpmcQueue wrap(Region region) {
-        try {
-            return new MpmcQueue(region);
-        } catch (RuntimeException e) {
-            region.close();
-            throw e;
-        }
+        return directory.openOrCreate(name, spec(capacity, maxMessageLength), MpmcQueue::initialize).as(MpmcQueue::new);
     }
 
     private static RegionSpec spec(int capacity, int maxMessageLength) {

@@ -83,21 +83,12 @@ public final class Pipe implements AutoCloseable {
 
     /** Creates the pipe and attaches as end A. */
     public static Pipe create(RegionDirectory directory, String name, int capacity, int maxMessageLength) {
-        return wrap(directory.create(name, spec(capacity, maxMessageLength), r -> { }), End.A);
+        return directory.create(name, spec(capacity, maxMessageLength), r -> { }).as(r -> new Pipe(r, End.A));
     }
 
     /** Attaches to an existing pipe as {@code end}. */
     public static Pipe open(RegionDirectory directory, String name, End end) {
-        return wrap(directory.open(name, PipeDescriptor.TYPE), end);
-    }
-
-    private static Pipe wrap(Region region, End end) {
-        try {
-            return new Pipe(region, end);
-        } catch (RuntimeException e) {
-            region.close();
-            throw e;
-        }
+        return directory.open(name, PipeDescriptor.TYPE).as(r -> new Pipe(r, end));
     }
 
     private static RegionSpec spec(int capacity, int maxMessageLength) {

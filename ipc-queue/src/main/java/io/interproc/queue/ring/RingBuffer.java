@@ -166,30 +166,19 @@ public final class RingBuffer implements AutoCloseable {
      */
     public static RingBuffer create(RegionDirectory directory, String name, int capacity, int maxMessageLength,
                                     boolean multiProducer) {
-        return new RingBuffer(directory.create(name, spec(capacity, maxMessageLength, multiProducer), r -> { }));
+        return directory.create(name, spec(capacity, maxMessageLength, multiProducer), r -> { }).as(RingBuffer::new);
     }
 
     /** Opens an existing ring, checking its header and layout. */
     public static RingBuffer open(RegionDirectory directory, String name) {
-        Region region = directory.open(name, RingDescriptor.TYPE);
-        try {
-            return new RingBuffer(region);
-        } catch (RuntimeException e) {
-            region.close();
-            throw e;
-        }
+        return directory.open(name, RingDescriptor.TYPE).as(RingBuffer::new);
     }
 
     /** Opens the ring, or creates it with these settings; an existing ring must have the same ones. */
     public static RingBuffer openOrCreate(RegionDirectory directory, String name, int capacity, int maxMessageLength,
                                           boolean multiProducer) {
-        Region region = directory.openOrCreate(name, spec(capacity, maxMessageLength, multiProducer), r -> { });
-        try {
-            return new RingBuffer(region);
-        } catch (RuntimeException e) {
-            region.close();
-            throw e;
-        }
+        return directory.openOrCreate(name, spec(capacity, maxMessageLength, multiProducer), r -> { })
+            .as(RingBuffer::new);
     }
 
     private static RegionSpec spec(int capacity, int maxMessageLength, boolean multiProducer) {
