@@ -50,6 +50,7 @@ public final class SharedLock implements Lock, AutoCloseable {
     private final long startTime;
     private volatile Runnable recoveryCallback = () -> { };
     private WaitStrategy waitStrategy = WaitStrategy.blocking();
+    private int nextCondition;
 
     private SharedLock(Region region) {
         this.region = region;
@@ -261,10 +262,54 @@ public final class SharedLock implements Lock, AutoCloseable {
         word.wakeAllAfterRelease();
     }
 
-    /** Conditions are not supported yet. */
+    /**
+     * Condition {@code index} of this lock: the same condition in every process that opens the lock.
+     *
+     * @param index 0 to {@value SharedLockDescriptor#CONDITIONS} - 1
+     */
+    public SharedCondition condition(int index) {
+        if (index < 0 || index >= SharedLockDescriptor.CONDITIONS) {
+            throw new IllegalArgumentException("a lock has conditions 0 to " + (SharedLockDescriptor.CONDITIONS - 1)
+                + ", got " + index);
+        }
+        return new SharedCondition(this, SharedLockDescriptor.CONDITIONS_OFFSET
+            + (long) index * SharedLockDescriptor.CONDITION_LENGTH);
+    }
+
+    /**
+     * The next condition of this handle: the first call returns {@link #condition(int) condition(0)},
+     * the next condition(1), and so on; processes that create their conditions in the same order
+     * share them. Use {@link #condition(int)} to name them explicitly.
+     */
     @Override
-    public Condition newCondition() {
-        throw new UnsupportedOperationException("conditions on a SharedLock are not implemented yet");
+    public synchronized Condition newCondition() {
+        return condition(nextCondition++);
+    }
+
+    WaitStrategy waitStrategy() {
+        return waitStrategy;
+    }
+
+    void checkHeld(String action) {
+        if (memory.getLongVolatile(OWNER_TOKEN_OFFSET) != token()) {
+            throw new IllegalMonitorStateException("the current thread must hold lock '" + region.name() + "' to "
+                + action + " it");
+        }
+    }
+
+    /** Releases every hold of the calling thread; returns how many it had. */
+    int releaseFully(String action) {
+        checkHeld(action);
+        int holds = (int) memory.getLongPlain(HOLD_COUNT_OFFSET);
+        memory.putLongPlain(HOLD_COUNT_OFFSET, 1);
+        unlock();
+        return holds;
+    }
+
+    /** Takes the lock back after a condition wait, with {@code holds} holds, whatever happens. */
+    void reacquire(int holds) {
+        lock();
+        memory.putLongPlain(HOLD_COUNT_OFFSET, holds);
     }
 
     /** @return the region holding the lock */

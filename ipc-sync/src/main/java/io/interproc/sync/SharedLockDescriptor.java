@@ -17,7 +17,15 @@ import io.interproc.core.RegionType;
  *   128  +---------------------------------------------------------------+
  *        |  Wait Word (8): waiters sleep here                            |
  *   256  +---------------------------------------------------------------+
+ *        |  Condition 0: Waiters (64) | Signals (64) | Wait Word (8)      |
+ *   384  +---------------------------------------------------------------+
+ *        |  Conditions 1 to 7, 128 bytes each                           ...
+ *  1280  +---------------------------------------------------------------+
  * </pre>
+ *
+ * A condition's Waiters counts threads in {@code await}; Signals counts signals not yet taken.
+ * {@code signal} adds one signal if there are more waiters than signals, {@code signalAll} makes
+ * them equal; a woken waiter takes one signal (compare-and-set) and returns.
  *
  * An owner takes the lock by compare-and-set of Owner Token from 0, then writes Owner Start Time
  * and, last, Owner Start Token. A process that checks the owner's liveness trusts the start time
@@ -34,7 +42,13 @@ public final class SharedLockDescriptor {
     public static final int RECOVERIES_OFFSET = 32;
     public static final int RECOVERED_TOKEN_OFFSET = 40;
     public static final int WAIT_OFFSET = 128;
-    public static final int LENGTH = 256;
+    public static final int CONDITIONS_OFFSET = 256;
+    public static final int CONDITION_LENGTH = 128;
+    public static final int CONDITIONS = 8;
+    public static final int CONDITION_WAITERS = 0;
+    public static final int CONDITION_SIGNALS = 8;
+    public static final int CONDITION_WAIT = 16;
+    public static final int LENGTH = CONDITIONS_OFFSET + CONDITIONS * CONDITION_LENGTH;
 
     private SharedLockDescriptor() {
     }

@@ -159,6 +159,76 @@ class SharedLockTest {
     }
 
     @Test
+    void shouldWakeOneWaiterOnSignalAndAllOnSignalAll() throws Exception {
+        try (SharedLock lock = SharedLock.create(directory(), "l", true)) {
+            SharedCondition condition = lock.condition(0);
+            java.util.concurrent.atomic.AtomicInteger woken = new java.util.concurrent.atomic.AtomicInteger();
+            List<Thread> waiters = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                waiters.add(Thread.ofPlatform().start(() -> {
+                    lock.lock();
+                    lock.lock();
+                    try {
+                        if (condition.await(60, TimeUnit.SECONDS)) {
+                            assertEquals(2, lock.getHoldCount(), "holds restored after await");
+                            woken.incrementAndGet();
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    } finally {
+                        lock.unlock();
+                        lock.unlock();
+                    }
+                }));
+            }
+            assertTrue(Poll.until(() -> condition.waiters() == 3, LONG));
+            lock.lock();
+            condition.signal();
+            lock.unlock();
+            assertTrue(Poll.until(() -> woken.get() == 1, LONG));
+            assertEquals(2, condition.waiters(), "signal released exactly one");
+            lock.lock();
+            condition.signalAll();
+            lock.unlock();
+            for (Thread t : waiters) {
+                t.join();
+            }
+            assertEquals(3, woken.get());
+        }
+    }
+
+    @Test
+    void shouldTimeOutOrBeInterruptedInAwaitAndHoldTheLockAfterwards() throws Exception {
+        try (SharedLock lock = SharedLock.create(directory(), "l", false)) {
+            SharedCondition condition = lock.condition(2);
+            lock.lock();
+            long start = System.nanoTime();
+            assertFalse(condition.await(30, TimeUnit.MILLISECONDS));
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(29));
+            assertTrue(lock.isHeldByCurrentThread());
+            assertTrue(condition.awaitNanos(1_000_000) <= 0);
+            lock.unlock();
+            CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+            Thread waiter = Thread.ofPlatform().start(() -> {
+                lock.lock();
+                try {
+                    condition.await();
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(lock.isHeldByCurrentThread() ? t : new AssertionError("lock not held after interrupt"));
+                } finally {
+                    lock.unlock();
+                }
+            });
+            assertTrue(Poll.until(() -> condition.waiters() == 1, LONG));
+            waiter.interrupt();
+            assertInstanceOf(InterruptedException.class, outcome.get(60, TimeUnit.SECONDS));
+            waiter.join();
+            assertEquals(0, condition.waiters());
+        }
+    }
+
+    @Test
     void shouldRefuseCorruptOrForeignRegions() {
         try (Region bad = directory().create("bad", new RegionSpec(SharedLockDescriptor.TYPE, SharedLockDescriptor.LENGTH, 5),
             r -> { })) {
@@ -168,10 +238,10 @@ class SharedLockTest {
         try (SharedEvent event = SharedEvent.create(directory(), "event")) {
             assertThrows(RegionFormatException.class, () -> SharedLock.open(directory(), "event"));
         }
-        assertThrows(UnsupportedOperationException.class, () -> {
-            try (SharedLock lock = SharedLock.create(directory(), "l", false)) {
-                lock.newCondition();
-            }
-        });
+        try (SharedLock lock = SharedLock.create(directory(), "l", false)) {
+            assertThrows(IllegalArgumentException.class, () -> lock.condition(8));
+            assertThrows(IllegalMonitorStateException.class, () -> lock.newCondition().signal(), "signal needs the lock");
+            assertThrows(IllegalMonitorStateException.class, () -> lock.condition(1).await(), "await needs the lock");
+        }
     }
 }

@@ -212,6 +212,45 @@ class SharedSyncMultiJvmTest {
         }
     }
 
+    /** Waits on condition 0 of the lock until the counter is set, then prints it. */
+    public static final class ConditionWaiter implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
+            try (SharedLock lock = SharedLock.open(directory, "lock");
+                 Region counter = directory.open("counter", COUNTER)) {
+                lock.lock();
+                try {
+                    while (counter.memory().getLongPlain(0) == 0) {
+                        lock.condition(0).await();
+                    }
+                    System.out.println("GOT " + counter.memory().getLongPlain(0));
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldSignalAConditionWaiterInAnotherJvm() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (SharedLock lock = SharedLock.create(directory, "lock", false);
+             Region counter = directory.create("counter", new RegionSpec(COUNTER, 64), r -> { });
+             ChildJvm waiter = ChildJvm.builder(ConditionWaiter.class).args(dir.toString()).captureOutput().start()) {
+            assertTrue(Poll.until(() -> lock.condition(0).waiters() == 1, LONG), "the child waits on the condition");
+            lock.lock();
+            try {
+                counter.memory().putLongPlain(0, 42);
+                lock.condition(0).signal();
+            } finally {
+                lock.unlock();
+            }
+            assertTrue(waiter.join(LONG));
+            assertTrue(waiter.output().contains("GOT 42"), waiter.output());
+        }
+    }
+
     @Test
     void shouldWakeAJvmWaitingForAnEvent() throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);
