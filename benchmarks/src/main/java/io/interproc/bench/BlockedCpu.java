@@ -1,0 +1,66 @@
+package io.interproc.bench;
+
+import io.interproc.core.RegionDirectory;
+import io.interproc.queue.ring.RingBuffer;
+import io.interproc.sync.SharedEvent;
+import io.interproc.sync.SharedLock;
+import io.interproc.sync.SharedSemaphore;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * CPU burned by a thread blocked for {@code seconds} (default 1) in each blocking call, with the
+ * default wait strategy (spin, yield, then sleep in the kernel): the thread's CPU time over the
+ * wall time. Run with {@code bin/blocked-cpu [seconds]}.
+ */
+public final class BlockedCpu {
+    private BlockedCpu() {
+    }
+
+    @FunctionalInterface
+    interface Blocking {
+        void block(long seconds) throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        long seconds = args.length > 0 ? Long.parseLong(args[0]) : 1;
+        Path dir = BenchPeer.tempDirectory();
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (SharedLock lock = SharedLock.create(directory, "lock", false);
+             SharedSemaphore semaphore = SharedSemaphore.create(directory, "semaphore", 0, false);
+             SharedEvent event = SharedEvent.create(directory, "event");
+             RingBuffer ring = RingBuffer.create(directory, "ring", 1024, 64, false)) {
+            lock.lock();
+            System.out.printf(Locale.ROOT, "CPU of a thread blocked %d s (share of one core):%n", seconds);
+            report("SharedLock.tryLock", s -> lock.tryLock(s, TimeUnit.SECONDS), seconds);
+            report("SharedSemaphore.tryAcquire", s -> semaphore.tryAcquire(1, s, TimeUnit.SECONDS), seconds);
+            report("SharedEvent.await", s -> event.await(s, TimeUnit.SECONDS), seconds);
+            report("RingBuffer.take", s -> ring.take((t, b, o, l) -> { }, s, TimeUnit.SECONDS), seconds);
+            lock.unlock();
+        } finally {
+            BenchPeer.delete(dir);
+        }
+    }
+
+    private static void report(String what, Blocking call, long seconds) throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        CompletableFuture<long[]> result = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                long cpu = threads.getCurrentThreadCpuTime();
+                long wall = System.nanoTime();
+                call.block(seconds);
+                result.complete(new long[] {threads.getCurrentThreadCpuTime() - cpu, System.nanoTime() - wall});
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        long[] cpuWall = result.get(seconds + 60, TimeUnit.SECONDS);
+        System.out.printf(Locale.ROOT, "  %-28s %.3f %% (%.2f ms CPU in %.2f s)%n", what, 100.0 * cpuWall[0] / cpuWall[1],
+            cpuWall[0] / 1e6, cpuWall[1] / 1e9);
+    }
+}
