@@ -96,9 +96,14 @@ public final class MpmcQueue implements AutoCloseable {
         this.consumerWord = region.waitWord(CONSUMER_WAIT_OFFSET);
         this.producerWord = region.waitWord(PRODUCER_WAIT_OFFSET);
         this.copy = Arena.ofAuto().allocate(Math.max(1, max), 8);
-        long head = memory.getLongVolatile(HEAD_OFFSET);
-        long tail = memory.getLongVolatile(TAIL_OFFSET);
-        if (head < 0 || tail < head || tail - head > cap) {
+        long head;
+        long tail;
+        int attempts = 0;
+        do {
+            head = memory.getLongVolatile(HEAD_OFFSET);
+            tail = memory.getLongVolatile(TAIL_OFFSET);
+        } while (head != memory.getLongVolatile(HEAD_OFFSET) && ++attempts < 1_000);
+        if (attempts < 1_000 && (head < 0 || tail < head || tail - head > cap)) {
             throw new RegionFormatException(what + " has corrupt positions: head " + head + ", tail " + tail
                 + ", capacity " + cap);
         }

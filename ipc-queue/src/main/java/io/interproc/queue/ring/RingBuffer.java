@@ -136,13 +136,20 @@ public final class RingBuffer implements AutoCloseable {
         this.buffer = self.asSlice(DATA_OFFSET, cap);
         this.consumerWord = region.waitWord(base + CONSUMER_WAIT_OFFSET);
         this.producerWord = region.waitWord(base + PRODUCER_WAIT_OFFSET);
-        long head = memory.getLongVolatile(HEAD_OFFSET);
-        long tail = memory.getLongVolatile(TAIL_OFFSET);
+        // A consistent snapshot: others may be producing and consuming while we open.
+        long head;
+        long tail;
+        int attempts = 0;
+        do {
+            head = memory.getLongVolatile(HEAD_OFFSET);
+            tail = memory.getLongVolatile(TAIL_OFFSET);
+        } while (head != memory.getLongVolatile(HEAD_OFFSET) && ++attempts < 1_000);
         // An SPSC producer that died between publishing a record and moving the tail leaves the tail
         // behind the head; the next producer repairs it.
         long lowestTail = multi == 1 ? head : head - cap;
-        if (head < 0 || tail < lowestTail || tail - head > cap || (head & (ALIGNMENT - 1)) != 0
-            || (tail & (ALIGNMENT - 1)) != 0) {
+        boolean stable = attempts < 1_000; // a ring that never held still cannot be checked here
+        if ((stable && (head < 0 || tail < lowestTail || tail - head > cap))
+            || (head & (ALIGNMENT - 1)) != 0 || (tail & (ALIGNMENT - 1)) != 0) {
             throw new RegionFormatException(what + " has corrupt positions: head " + head + ", tail " + tail
                 + ", capacity " + cap);
         }
