@@ -117,7 +117,7 @@ public final class SharedLock implements Lock, AutoCloseable {
 
     /** @return how many times the calling thread holds the lock (0 if it does not) */
     public int getHoldCount() {
-        return isHeldByCurrentThread() ? (int) memory.getLongPlain(HOLD_COUNT_OFFSET) : 0;
+        return !isHeldByCurrentThread() ? 0 : reentrant ? (int) memory.getLongPlain(HOLD_COUNT_OFFSET) : 1;
     }
 
     /**
@@ -158,9 +158,15 @@ public final class SharedLock implements Lock, AutoCloseable {
     }
 
     private void acquired(long token, boolean tookOver) {
-        memory.putLongPlain(OWNER_START_OFFSET, startTime);
-        memory.putLongRelease(OWNER_START_TOKEN_OFFSET, token);
-        memory.putLongPlain(HOLD_COUNT_OFFSET, 1);
+        // Already recorded when this very thread took the lock last (same token and same process start:
+        // a reused pid with the same thread id has another start time).
+        if (memory.getLongPlain(OWNER_START_TOKEN_OFFSET) != token || memory.getLongPlain(OWNER_START_OFFSET) != startTime) {
+            memory.putLongPlain(OWNER_START_OFFSET, startTime);
+            memory.putLongRelease(OWNER_START_TOKEN_OFFSET, token);
+        }
+        if (reentrant) {
+            memory.putLongPlain(HOLD_COUNT_OFFSET, 1);
+        }
         if (tookOver) {
             memory.putLongPlain(RECOVERED_TOKEN_OFFSET, token);
             memory.getAndAddLong(RECOVERIES_OFFSET, 1);
@@ -249,12 +255,14 @@ public final class SharedLock implements Lock, AutoCloseable {
             throw new IllegalMonitorStateException("the current thread does not hold lock '" + region.name() + "'"
                 + (ownerPid() == 0 ? " (it is free)" : " (pid " + ownerPid() + " holds it)"));
         }
-        long holds = memory.getLongPlain(HOLD_COUNT_OFFSET);
-        if (holds > 1) {
-            memory.putLongPlain(HOLD_COUNT_OFFSET, holds - 1);
-            return;
+        if (reentrant) {
+            long holds = memory.getLongPlain(HOLD_COUNT_OFFSET);
+            if (holds > 1) {
+                memory.putLongPlain(HOLD_COUNT_OFFSET, holds - 1);
+                return;
+            }
+            memory.putLongPlain(HOLD_COUNT_OFFSET, 0);
         }
-        memory.putLongPlain(HOLD_COUNT_OFFSET, 0);
         if (memory.getLongPlain(RECOVERED_TOKEN_OFFSET) != 0) {
             memory.putLongPlain(RECOVERED_TOKEN_OFFSET, 0);
         }
@@ -300,8 +308,10 @@ public final class SharedLock implements Lock, AutoCloseable {
     /** Releases every hold of the calling thread; returns how many it had. */
     int releaseFully(String action) {
         checkHeld(action);
-        int holds = (int) memory.getLongPlain(HOLD_COUNT_OFFSET);
-        memory.putLongPlain(HOLD_COUNT_OFFSET, 1);
+        int holds = getHoldCount();
+        if (reentrant) {
+            memory.putLongPlain(HOLD_COUNT_OFFSET, 1);
+        }
         unlock();
         return holds;
     }
@@ -309,7 +319,9 @@ public final class SharedLock implements Lock, AutoCloseable {
     /** Takes the lock back after a condition wait, with {@code holds} holds, whatever happens. */
     void reacquire(int holds) {
         lock();
-        memory.putLongPlain(HOLD_COUNT_OFFSET, holds);
+        if (reentrant) {
+            memory.putLongPlain(HOLD_COUNT_OFFSET, holds);
+        }
     }
 
     /** @return the region holding the lock */
