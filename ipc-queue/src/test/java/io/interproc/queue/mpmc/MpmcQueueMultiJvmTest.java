@@ -73,6 +73,78 @@ class MpmcQueueMultiJvmTest {
         }
     }
 
+    static final io.interproc.core.RegionType PROGRESS = io.interproc.core.RegionType.of("test-progress", 1);
+    /** Producer kills; raise with -Dinterproc.test.mpmcKills=N. */
+    static final int KILLS = Integer.getInteger("interproc.test.mpmcKills", 20);
+
+    /** Offers messages of producer {@code id} for ever, recording after each how many it offered. */
+    public static final class EndlessProducer implements JvmTask {
+        @Override
+        public void run(String[] args) {
+            RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
+            int id = Integer.parseInt(args[1]);
+            try (MpmcQueue queue = MpmcQueue.open(directory, "q");
+                 io.interproc.core.Region progress = directory.open("progress", PROGRESS)) {
+                for (long seq = 0; ; seq++) {
+                    byte[] message = TestMessages.bytes(id, seq);
+                    while (!queue.offer(1, message)) {
+                        Thread.onSpinWait();
+                    }
+                    progress.memory().putLongRelease(8L * id, seq + 1);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldLoseNothingOfferedWhenProducersAreKilled() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (MpmcQueue queue = MpmcQueue.create(directory, "q", 256, 128);
+             io.interproc.core.Region progress = directory.create("progress",
+                 new io.interproc.core.RegionSpec(PROGRESS, 8L * KILLS), r -> { })) {
+            queue.unblockTimeout(Duration.ofMillis(50));
+            java.util.Map<Long, Long> next = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CompletableFuture<Void> consumer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    while (!stop.get() || queue.size() > 0) {
+                        queue.take((t, b, o, l) -> {
+                            long[] m = TestMessages.check(b, o, l);
+                            long expected = next.getOrDefault(m[0], 0L);
+                            if (m[1] != expected) {
+                                throw new AssertionError("producer " + m[0] + ": got " + m[1] + ", expected " + expected);
+                            }
+                            next.put(m[0], expected + 1);
+                        }, 20, TimeUnit.MILLISECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, r -> Thread.ofPlatform().start(r));
+            java.util.SplittableRandom random = new java.util.SplittableRandom(KILLS);
+            for (int id = 0; id < KILLS; id++) {
+                int slot = id;
+                long killAfter = 1 + random.nextLong(5_000);
+                try (ChildJvm producer = ChildJvm.builder(EndlessProducer.class).jvmOptions("-Xmx64m").captureOutput()
+                    .args(dir.toString(), Integer.toString(id)).start()) {
+                    assertTrue(io.interproc.core.Poll.until(() -> progress.memory().getLongAcquire(8L * slot) >= killAfter
+                        || !producer.isAlive(), LONG), "producer " + id + " made progress");
+                    producer.kill();
+                    assertTrue(producer.join(LONG));
+                    assertEquals(OptionalInt.of(137), producer.exitCode(), () -> "killed, not failed: " + producer.output());
+                }
+            }
+            stop.set(true);
+            consumer.get(120, TimeUnit.SECONDS);
+            for (int id = 0; id < KILLS; id++) {
+                long offered = progress.memory().getLongVolatile(8L * id);
+                long delivered = next.getOrDefault((long) id, 0L);
+                assertTrue(delivered == offered || delivered == offered + 1,
+                    "producer " + id + ": " + offered + " offered, " + delivered + " delivered");
+            }
+        }
+    }
+
     static long identity(long producer, long seq) {
         long h = (producer * PER_PRODUCER + seq) * 0x9E3779B97F4A7C15L;
         return h ^ (h >>> 29);

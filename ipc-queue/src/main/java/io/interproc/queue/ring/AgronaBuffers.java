@@ -1,0 +1,40 @@
+package io.interproc.queue.ring;
+
+import java.lang.foreign.MemorySegment;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Agrona {@code DirectBuffer} views of ring memory, for SBE and other Agrona users: encode a
+ * message straight into a claim, decode it straight from the mapped ring.
+ *
+ * <p>What it needs: Agrona on the class path (it is a dependency of interproc-core) and, on JDK
+ * 24 and later, the flag Agrona's {@code UnsafeBuffer} needs,
+ * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (interproc itself needs none).
+ * The views are valid while the ring's region is open; a view used after {@code close()} reads
+ * unmapped memory, which interproc's own accessors prevent but Agrona's cannot — close the ring
+ * only when its views are no longer used.
+ *
+ * <p>Not thread-safe: a view or handler adapter is for one thread.
+ */
+public final class AgronaBuffers {
+    private AgronaBuffers() {
+    }
+
+    /** @return an {@link UnsafeBuffer} over the whole of {@code segment} (offsets as in the segment) */
+    public static UnsafeBuffer wrap(MemorySegment segment) {
+        if (!segment.isNative() || segment.byteSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("an Agrona view needs native memory of at most 2 GiB, got "
+                + segment.byteSize() + " bytes" + (segment.isNative() ? "" : " on the heap"));
+        }
+        return new UnsafeBuffer(segment.address(), (int) segment.byteSize());
+    }
+
+    /**
+     * Adapts an Agrona {@link org.agrona.concurrent.MessageHandler} to read a ring: it receives the
+     * ring's buffer as one {@code DirectBuffer} (made once) and the message's index and length.
+     */
+    public static MessageHandler handler(RingBuffer ring, org.agrona.concurrent.MessageHandler handler) {
+        UnsafeBuffer view = wrap(ring.buffer());
+        return (type, buffer, offset, length) -> handler.onMessage(type, view, (int) offset, length);
+    }
+}
