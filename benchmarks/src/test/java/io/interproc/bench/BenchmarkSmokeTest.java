@@ -41,6 +41,8 @@ class BenchmarkSmokeTest {
             "RoundTripBenchmark:agrona", "RoundTripBenchmark:floor-futex", "RoundTripBenchmark:floor-spin",
             "RoundTripBenchmark:interproc", "RoundTripBenchmark:interproc-blocking",
             "SpscThroughputBenchmark:agrona", "SpscThroughputBenchmark:interproc",
+            "SyncRoundTripBenchmark:event-wakeup", "SyncRoundTripBenchmark:floor-futex",
+            "SyncRoundTripBenchmark:lock-handoff",
             "UncontendedLockBenchmark:ReentrantLock", "UncontendedLockBenchmark:interproc",
             "UncontendedLockBenchmark:interproc-reentrant"), ran);
     }
