@@ -1,0 +1,134 @@
+package io.interproc.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns JMH's CSV into the suite's results: {@code results.csv} (benchmark, implementation, metric,
+ * unit, value) and {@code report.md}, a table per benchmark and metric with every implementation's
+ * ratio to interproc's. Run by {@code bin/bench}: {@code BenchReport <jmh.csv> <output dir>}.
+ */
+public final class BenchReport {
+    /** One measured value. */
+    record Row(String benchmark, String implementation, String metric, String unit, double value) {
+    }
+
+    private BenchReport() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        List<Row> rows = parse(Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8));
+        Path out = Path.of(args[1]);
+        StringBuilder csv = new StringBuilder("benchmark,implementation,metric,unit,value\n");
+        for (Row r : rows) {
+            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%.3f%n", r.benchmark(), r.implementation(), r.metric(),
+                r.unit(), r.value()));
+        }
+        Files.writeString(out.resolve("results.csv"), csv);
+        String report = report(rows, Files.exists(out.resolve("machine.txt"))
+            ? Files.readString(out.resolve("machine.txt")) : "");
+        Files.writeString(out.resolve("report.md"), report);
+        System.out.println(report);
+    }
+
+    static List<Row> parse(List<String> lines) {
+        List<Row> rows = new ArrayList<>();
+        if (lines.isEmpty()) {
+            return rows;
+        }
+        List<String> header = split(lines.get(0));
+        int implColumn = header.indexOf("Param: impl");
+        int lengthColumn = header.indexOf("Param: length");
+        for (String line : lines.subList(1, lines.size())) {
+            List<String> f = split(line);
+            if (f.size() < 7) {
+                continue;
+            }
+            String name = f.get(0);
+            String mode = f.get(1);
+            double score = Double.parseDouble(f.get(4));
+            String unit = f.get(6);
+            String percentile = name.contains(":") ? name.substring(name.indexOf(':') + 1).replace("·", "") : null;
+            String simple = name.replaceAll(".*\\.(\\w+)Benchmark\\.\\w+.*", "$1");
+            String length = lengthColumn >= 0 && lengthColumn < f.size() ? f.get(lengthColumn) : "";
+            String benchmark = length.isEmpty() ? simple : simple + " " + length + " B";
+            String impl = implColumn >= 0 && implColumn < f.size() ? f.get(implColumn) : "-";
+            if (percentile != null) {
+                if (percentile.equals("p0.50") || percentile.equals("p0.99") || percentile.equals("p0.999")) {
+                    rows.add(new Row(benchmark, impl, percentile.replace("p0.", "p").replace("p50", "median"), unit, score));
+                }
+                continue;
+            }
+            String metric = switch (mode) {
+                case "thrpt" -> "throughput";
+                case "sample" -> "mean";
+                default -> "time";
+            };
+            rows.add(new Row(benchmark, impl, metric, unit, score));
+            if (mode.equals("thrpt") && !length.isEmpty()) {
+                rows.add(new Row(benchmark, impl, "bytes", "B/s", score * Double.parseDouble(length)));
+            }
+        }
+        return rows;
+    }
+
+    static String report(List<Row> rows, String machine) {
+        Map<String, List<Row>> groups = new LinkedHashMap<>();
+        for (Row r : rows) {
+            groups.computeIfAbsent(r.benchmark() + " — " + r.metric() + " (" + r.unit() + ")", k -> new ArrayList<>()).add(r);
+        }
+        StringBuilder md = new StringBuilder("# interproc benchmark report\n\n");
+        if (!machine.isBlank()) {
+            md.append("```\n").append(machine.strip()).append("\n```\n\n");
+        }
+        md.append("Ratios are each implementation's value over interproc's in the same run ")
+            .append("(for throughput higher is better, for times lower is better).\n");
+        for (Map.Entry<String, List<Row>> group : groups.entrySet()) {
+            Row ours = group.getValue().stream().filter(r -> r.implementation().startsWith("interproc")).findFirst()
+                .orElse(null);
+            md.append("\n## ").append(group.getKey()).append("\n\n| implementation | value | ratio to ")
+                .append(ours == null ? "-" : ours.implementation()).append(" |\n| --- | --- | --- |\n");
+            for (Row r : group.getValue()) {
+                String ratio = ours == null || ours.value() == 0 ? "-"
+                    : String.format(Locale.ROOT, "%.2f", r.value() / ours.value());
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.implementation(), format(r.value()), ratio));
+            }
+        }
+        return md.toString();
+    }
+
+    private static String format(double v) {
+        if (Math.abs(v) >= 1e9) {
+            return String.format(Locale.ROOT, "%.2f G", v / 1e9);
+        }
+        if (Math.abs(v) >= 1e6) {
+            return String.format(Locale.ROOT, "%.2f M", v / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static List<String> split(String line) {
+        List<String> fields = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (char c : line.toCharArray()) {
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ',' && !quoted) {
+                fields.add(field.toString());
+                field.setLength(0);
+            } else {
+                field.append(c);
+            }
+        }
+        fields.add(field.toString());
+        return fields;
+    }
+}
