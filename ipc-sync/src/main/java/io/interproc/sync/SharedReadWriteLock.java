@@ -63,6 +63,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
     private final MemoryAccess memory;
     private final WaitWord word;
     private final ProcessIdentity me = ProcessIdentity.current();
+    private final HolderTable readers;
     private final Lock readLock = new ReadLock();
     private final Lock writeLock = new WriteLock();
     private WaitStrategy waitStrategy = WaitStrategy.blocking();
@@ -77,6 +78,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         this.region = region;
         this.memory = region.memory();
         this.word = region.waitWord(WAIT_OFFSET);
+        this.readers = new HolderTable(memory, READERS_OFFSET, READERS);
     }
 
     /** Creates a read-write lock. */
@@ -134,20 +136,14 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
                 return false;
             }
         } while (!memory.compareAndSetLong(STATE_OFFSET, state, state + 1));
-        int entry = readerEntry(true);
-        if (entry >= 0) {
-            memory.getAndAddLong(reader(entry) + 16, 1);
-        }
+        readers.add(1);
         return true;
     }
 
     private void releaseRead() {
-        int entry = readerEntry(false);
-        long at = entry < 0 ? -1 : reader(entry) + 16;
-        if (at < 0 || memory.getLongVolatile(at) <= 0) {
+        if (readers.subtract(1) <= 0) {
             throw new IllegalMonitorStateException("this process holds no read lock of '" + region.name() + "'");
         }
-        memory.getAndAddLong(at, -1);
         long state = memory.getAndAddLong(STATE_OFFSET, -1);
         if ((state & READER_MASK) == 1) {
             word.wakeAllAfterVolatileWrite();
@@ -192,47 +188,11 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
             }
             return;
         }
-        for (int i = 0; i < READERS; i++) {
-            long at = reader(i);
-            long pid = memory.getLongVolatile(at);
-            if (pid <= 0 || pid == me.pid() || new ProcessIdentity(pid, memory.getLongVolatile(at + 8)).isAlive()
-                || !memory.compareAndSetLong(at, pid, -1)) {
-                continue;
-            }
-            long held = memory.getAndSetLong(at + 16, 0);
-            memory.putLongVolatile(at, 0);
-            if (held > 0) {
-                memory.getAndAddLong(STATE_OFFSET, -held);
-                memory.getAndAddLong(RECOVERIES_OFFSET, 1);
-                word.wakeAllAfterVolatileWrite();
-            }
-        }
-    }
-
-    private int readerEntry(boolean claim) {
-        for (int i = 0; i < READERS; i++) {
-            long at = reader(i);
-            if (memory.getLongVolatile(at) == me.pid() && memory.getLongVolatile(at + 8) == me.startTime()) {
-                return i;
-            }
-        }
-        if (!claim) {
-            return -1;
-        }
-        for (int i = 0; i < READERS; i++) {
-            long at = reader(i);
-            if (memory.getLongVolatile(at) == 0 && memory.compareAndSetLong(at, 0, -1)) {
-                memory.putLongVolatile(at + 16, 0);
-                memory.putLongVolatile(at + 8, me.startTime());
-                memory.putLongVolatile(at, me.pid());
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static long reader(int entry) {
-        return READERS_OFFSET + 32L * entry;
+        readers.recoverDead(held -> {
+            memory.getAndAddLong(STATE_OFFSET, -held);
+            memory.getAndAddLong(RECOVERIES_OFFSET, 1);
+            word.wakeAllAfterVolatileWrite();
+        });
     }
 
     private boolean await(java.util.function.BooleanSupplier attempt, long nanos, boolean writer)

@@ -1,7 +1,6 @@
 package io.interproc.sync;
 
 import io.interproc.core.MemoryAccess;
-import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
@@ -47,7 +46,7 @@ public final class SharedSemaphore implements AutoCloseable {
     public static final int WAIT_OFFSET = 128;
     public static final int RECOVERED_OFFSET = 192;
     public static final int HOLDERS_OFFSET = 256;
-    public static final int HOLDER_LENGTH = 32;
+    public static final int HOLDER_LENGTH = HolderTable.ENTRY_LENGTH;
     public static final int HOLDERS = 64;
     public static final int LENGTH = HOLDERS_OFFSET + HOLDERS * HOLDER_LENGTH;
 
@@ -56,7 +55,7 @@ public final class SharedSemaphore implements AutoCloseable {
     private final WaitWord word;
     private final long initialPermits;
     private final boolean bounded;
-    private final ProcessIdentity me = ProcessIdentity.current();
+    private final HolderTable holders;
     private WaitStrategy waitStrategy = WaitStrategy.blocking();
 
     private SharedSemaphore(Region region) {
@@ -72,6 +71,7 @@ public final class SharedSemaphore implements AutoCloseable {
         }
         this.bounded = flag == 1;
         this.word = region.waitWord(WAIT_OFFSET);
+        this.holders = new HolderTable(memory, HOLDERS_OFFSET, HOLDERS);
     }
 
     /** Creates a semaphore with {@code permits} permits; {@code bounded} refuses releases beyond them. */
@@ -111,8 +111,7 @@ public final class SharedSemaphore implements AutoCloseable {
 
     /** @return permits this process holds (acquired and not released) */
     public long heldByThisProcess() {
-        int entry = findEntry(false);
-        return entry < 0 ? 0 : memory.getLongVolatile(holder(entry) + 16);
+        return holders.held();
     }
 
     /** @return permits given back, in all, after their holders died */
@@ -130,7 +129,7 @@ public final class SharedSemaphore implements AutoCloseable {
                 return false;
             }
         } while (!memory.compareAndSetLong(PERMITS_OFFSET, available, available - permits));
-        record(permits);
+        holders.add(permits);
         return true;
     }
 
@@ -186,81 +185,24 @@ public final class SharedSemaphore implements AutoCloseable {
                     + " would exceed them");
             }
         } while (!memory.compareAndSetLong(PERMITS_OFFSET, available, available + permits));
-        int entry = findEntry(false);
-        if (entry >= 0) {
-            long at = holder(entry) + 16;
-            long held;
-            do {
-                held = memory.getLongVolatile(at);
-            } while (held > 0 && !memory.compareAndSetLong(at, held, Math.max(0, held - permits)));
-        }
+        holders.subtract(permits);
         word.wakeAllAfterVolatileWrite();
     }
 
     /** Gives back the permits of holders that died; returns how many. Waiters call it between sleeps. */
     public long recoverDeadHolders() {
-        long recovered = 0;
-        for (int i = 0; i < HOLDERS; i++) {
-            long at = holder(i);
-            long pid = memory.getLongVolatile(at);
-            if (pid <= 0 || pid == me.pid()) {
-                continue;
-            }
-            ProcessIdentity holder = new ProcessIdentity(pid, memory.getLongVolatile(at + 8));
-            if (holder.isAlive() || !memory.compareAndSetLong(at, pid, -1)) {
-                continue; // alive, or another process is recovering this entry
-            }
-            long held = memory.getAndSetLong(at + 16, 0);
-            memory.putLongVolatile(at + 8, 0);
-            memory.putLongVolatile(at, 0);
-            if (held > 0) {
-                long available;
-                do {
-                    available = memory.getLongVolatile(PERMITS_OFFSET);
-                } while (!memory.compareAndSetLong(PERMITS_OFFSET, available,
-                    bounded ? Math.min(initialPermits, available + held) : available + held));
-                memory.getAndAddLong(RECOVERED_OFFSET, held);
-                recovered += held;
-            }
-        }
+        long recovered = holders.recoverDead(held -> {
+            long available;
+            do {
+                available = memory.getLongVolatile(PERMITS_OFFSET);
+            } while (!memory.compareAndSetLong(PERMITS_OFFSET, available,
+                bounded ? Math.min(initialPermits, available + held) : available + held));
+            memory.getAndAddLong(RECOVERED_OFFSET, held);
+        });
         if (recovered > 0) {
             word.wakeAllAfterVolatileWrite();
         }
         return recovered;
-    }
-
-    private void record(long permits) {
-        int entry = findEntry(true);
-        if (entry >= 0) {
-            memory.getAndAddLong(holder(entry) + 16, permits);
-        }
-    }
-
-    /** @return this process's holder entry, claiming a free one when {@code claim}; -1 if none */
-    private int findEntry(boolean claim) {
-        for (int i = 0; i < HOLDERS; i++) {
-            long at = holder(i);
-            if (memory.getLongVolatile(at) == me.pid() && memory.getLongVolatile(at + 8) == me.startTime()) {
-                return i;
-            }
-        }
-        if (!claim) {
-            return -1;
-        }
-        for (int i = 0; i < HOLDERS; i++) {
-            long at = holder(i);
-            if (memory.getLongVolatile(at) == 0 && memory.compareAndSetLong(at, 0, -1)) {
-                memory.putLongVolatile(at + 16, 0);
-                memory.putLongVolatile(at + 8, me.startTime());
-                memory.putLongVolatile(at, me.pid());
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static long holder(int entry) {
-        return HOLDERS_OFFSET + (long) entry * HOLDER_LENGTH;
     }
 
     private static void checkPermits(long permits) {
