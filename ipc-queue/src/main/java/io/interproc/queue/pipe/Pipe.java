@@ -248,7 +248,8 @@ public final class Pipe implements AutoCloseable {
 
     /**
      * Closes this end: the other end receives everything sent so far, then the end of the stream.
-     * Idempotent.
+     * If the pipe is full this waits up to one second for room for the end-of-stream mark; the
+     * other end then still sees the closed flag once it has read the rest. Idempotent.
      */
     @Override
     public void close() {
