@@ -48,6 +48,29 @@ public interface WaitStrategy {
     boolean await(WaitWord word, BooleanSupplier condition, long timeoutNanos, LivenessCheck liveness)
         throws InterruptedException;
 
+    /**
+     * Runs {@code attempt} until it succeeds, waiting between tries until {@code ready}: the shape of
+     * every blocking call built on a non-blocking one ({@code put} on {@code offer}, {@code take} on
+     * {@code poll}).
+     *
+     * @param attempt      the non-blocking operation; true when it succeeded
+     * @param ready        true when another attempt may succeed (peers wake the word when it may be)
+     * @param timeoutNanos longest total wait, or {@link #NO_TIMEOUT}
+     * @return true once {@code attempt} succeeded, false if the timeout passed first
+     * @throws InterruptedException if interrupted while waiting
+     */
+    default boolean retry(WaitWord word, BooleanSupplier attempt, BooleanSupplier ready, long timeoutNanos,
+                          LivenessCheck liveness) throws InterruptedException {
+        Deadline deadline = new Deadline(timeoutNanos);
+        while (!attempt.getAsBoolean()) {
+            long left = deadline.remaining();
+            if (left <= 0 || !await(word, ready, left == Long.MAX_VALUE ? NO_TIMEOUT : left, liveness)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** @return spin 1,000 times, yield 50 times, then sleep in the kernel in {@link #DEFAULT_SLICE} slices */
     static WaitStrategy blocking() {
         return BlockingWait.DEFAULT;

@@ -223,16 +223,8 @@ public final class MpmcQueue implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean put(int type, byte[] message, long timeout, TimeUnit unit) throws InterruptedException {
-        long timeoutNanos = unit.toNanos(timeout);
-        long start = System.nanoTime();
-        while (!offer(type, message)) {
-            long left = timeoutNanos == Long.MAX_VALUE ? WaitStrategy.NO_TIMEOUT
-                : timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || !waitStrategy.await(producerWord, this::hasFreeSlot, left, LivenessCheck.NONE)) {
-                return false;
-            }
-        }
-        return true;
+        return waitStrategy.retry(producerWord, () -> offer(type, message), this::hasFreeSlot, unit.toNanos(timeout),
+            LivenessCheck.NONE);
     }
 
     /** Puts without a timeout (interruptible). */
@@ -341,16 +333,8 @@ public final class MpmcQueue implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean take(MessageHandler handler, long timeout, TimeUnit unit) throws InterruptedException {
-        long timeoutNanos = unit.toNanos(timeout);
-        long start = System.nanoTime();
-        while (poll(handler) == 0) {
-            long left = timeoutNanos == Long.MAX_VALUE ? WaitStrategy.NO_TIMEOUT
-                : timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || !waitStrategy.await(consumerWord, this::hasMessageOrStall, left, LivenessCheck.NONE)) {
-                return false;
-            }
-        }
-        return true;
+        return waitStrategy.retry(consumerWord, () -> poll(handler) > 0, this::hasMessageOrStall, unit.toNanos(timeout),
+            LivenessCheck.NONE);
     }
 
     /** Takes without a timeout (interruptible). */

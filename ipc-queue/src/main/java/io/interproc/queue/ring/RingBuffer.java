@@ -427,16 +427,8 @@ public final class RingBuffer implements AutoCloseable {
         int length = checkLength(message.byteSize());
         checkMessage(type, length);
         int aligned = align(length + HEADER_LENGTH);
-        long timeoutNanos = unit.toNanos(timeout);
-        long start = System.nanoTime();
-        while (!offer(type, message)) {
-            long left = timeoutNanos == Long.MAX_VALUE ? WaitStrategy.NO_TIMEOUT
-                : timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || !waitStrategy.await(producerWord, () -> canClaim(aligned), left, check)) {
-                return false;
-            }
-        }
-        return true;
+        return waitStrategy.retry(producerWord, () -> offer(type, message), () -> canClaim(aligned), unit.toNanos(timeout),
+            check);
     }
 
     /** {@link #put(int, MemorySegment, long, TimeUnit)} for a byte array. */
@@ -603,16 +595,7 @@ public final class RingBuffer implements AutoCloseable {
             consumerLiveness.check();
             liveness.check();
         };
-        long timeoutNanos = unit.toNanos(timeout);
-        long start = System.nanoTime();
-        while (read(handler, 1) == 0) {
-            long left = timeoutNanos == Long.MAX_VALUE ? WaitStrategy.NO_TIMEOUT
-                : timeoutNanos - (System.nanoTime() - start);
-            if (left <= 0 || !waitStrategy.await(consumerWord, this::headReady, left, check)) {
-                return false;
-            }
-        }
-        return true;
+        return waitStrategy.retry(consumerWord, () -> read(handler, 1) > 0, this::headReady, unit.toNanos(timeout), check);
     }
 
     /** Takes without a timeout (interruptible). */
