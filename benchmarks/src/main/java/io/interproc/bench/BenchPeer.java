@@ -67,11 +67,25 @@ public final class BenchPeer implements JvmTask {
         return builder.start();
     }
 
-    /** A fresh directory for one benchmark's files, on /dev/shm where there is one. */
+    /**
+     * A fresh directory for one benchmark's files, on /dev/shm where there is one; removed at the
+     * latest when this JVM exits, so a setup that fails half-way (JMH then skips the tear-down)
+     * leaves nothing behind.
+     */
     static Path tempDirectory() throws IOException {
         Path shm = Path.of("/dev/shm");
-        return Files.isDirectory(shm) ? Files.createTempDirectory(shm, "interproc-bench-")
+        Path dir = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "interproc-bench-")
             : Files.createTempDirectory("interproc-bench-");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                if (Files.exists(dir)) {
+                    delete(dir);
+                }
+            } catch (IOException ignored) {
+                // best effort at exit
+            }
+        }));
+        return dir;
     }
 
     /** Removes a benchmark directory and what is in it. */

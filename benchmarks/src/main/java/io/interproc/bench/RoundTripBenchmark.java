@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m", BenchPeer.AGRONA_FLAG})
 public class RoundTripBenchmark {
-    @Param({"floor-spin", "interproc", "agrona", "floor-futex", "interproc-blocking"})
+    @Param({"floor-spin", "interproc", "agrona", "floor-futex", "interproc-blocking", "uds", "tcp"})
     public String impl;
 
     @Param({"64"})

@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m", BenchPeer.AGRONA_FLAG})
 public class SpscThroughputBenchmark {
-    @Param({"interproc", "agrona"})
+    @Param({"interproc", "agrona", "uds", "tcp"})
     public String impl;
 
     @Param({"64", "1024"})

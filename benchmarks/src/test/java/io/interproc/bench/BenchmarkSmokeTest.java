@@ -40,6 +40,7 @@ class BenchmarkSmokeTest {
             "MpscThroughputBenchmark:agrona-mpsc", "MpscThroughputBenchmark:interproc-mpsc",
             "RoundTripBenchmark:agrona", "RoundTripBenchmark:floor-futex", "RoundTripBenchmark:floor-spin",
             "RoundTripBenchmark:interproc", "RoundTripBenchmark:interproc-blocking",
+            "RoundTripBenchmark:uds", "RoundTripBenchmark:tcp", "SpscThroughputBenchmark:uds", "SpscThroughputBenchmark:tcp",
             "SpscThroughputBenchmark:agrona", "SpscThroughputBenchmark:interproc",
             "SyncRoundTripBenchmark:event-wakeup", "SyncRoundTripBenchmark:floor-futex",
             "SyncRoundTripBenchmark:lock-handoff",
