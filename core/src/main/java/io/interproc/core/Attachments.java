@@ -106,6 +106,42 @@ final class Attachments {
         attachment.strays.forEach(Attachments::closeQuietly);
     }
 
+    /**
+     * Reads up to {@code length} bytes from the start of the file, through this JVM's attachment if
+     * there is one (never opening and closing a second channel to an attached file).
+     *
+     * @return the bytes read (the file's size goes to {@code size[0]})
+     */
+    static synchronized byte[] readStart(Path path, String what, int length, long[] size) {
+        Object key = fileKey(path, what);
+        if (key == null) {
+            throw new NoSuchRegionException(what + " does not exist");
+        }
+        Attachment attached = BY_FILE.get(key);
+        FileChannel channel = attached != null ? attached.channel : null;
+        try {
+            if (channel == null) {
+                channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            }
+            try {
+                size[0] = channel.size();
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(length);
+                while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) >= 0) {
+                    // until full or end of file
+                }
+                return buffer.array();
+            } finally {
+                if (attached == null) {
+                    channel.close();
+                }
+            }
+        } catch (NoSuchFileException e) {
+            throw new NoSuchRegionException(what + " does not exist");
+        } catch (IOException e) {
+            throw new RegionException("cannot read " + what + ": " + e, e);
+        }
+    }
+
     /** @return true if any process, this one included, has the file at {@code path} attached */
     static synchronized boolean isInUse(Path path, String what) {
         return withExclusiveLock(path, what, false);

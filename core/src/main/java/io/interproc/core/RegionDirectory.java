@@ -255,6 +255,23 @@ public final class RegionDirectory {
         return Attachments.unlinkIfUnused(pathOf(name), what(name));
     }
 
+    /**
+     * Reads a region's header without attaching to it, checking every field (any type accepted).
+     *
+     * @throws NoSuchRegionException if there is no such region
+     * @throws RegionFormatException if the file is not a sound region (truncated, corrupt, newer layout)
+     */
+    public RegionInfo describe(String name) {
+        Path file = pathOf(name);
+        String what = what(name);
+        long[] size = new long[1];
+        byte[] header = Attachments.readStart(file, what, RegionHeader.LENGTH, size);
+        RegionHeader.Fields fields = RegionHeader.read(MemorySegment.ofArray(header), size[0], null, what);
+        return new RegionInfo(name, file, fields.typeName(), fields.typeVersion(), fields.totalLength(),
+            fields.parameters(), fields.creator(), java.time.Instant.ofEpochMilli(fields.createdAtMillis()),
+            Attachments.isInUse(file, what));
+    }
+
     /** @return the names of the regions in this directory (files with valid names), sorted */
     public List<String> list() {
         if (!Files.isDirectory(path)) {

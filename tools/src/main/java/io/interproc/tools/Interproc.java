@@ -1,0 +1,211 @@
+package io.interproc.tools;
+
+import io.interproc.core.ProcessIdentity;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionException;
+import io.interproc.core.RegionInfo;
+import io.interproc.queue.mpmc.MpmcQueue;
+import io.interproc.queue.ring.RingBuffer;
+import io.interproc.sync.SharedBarrier;
+import io.interproc.sync.SharedCountDownLatch;
+import io.interproc.sync.SharedEvent;
+import io.interproc.sync.SharedLock;
+import io.interproc.sync.SharedReadWriteLock;
+import io.interproc.sync.SharedSemaphore;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The {@code interproc} command for operators: {@code list}, {@code stat NAME}, {@code rm NAME},
+ * {@code cleanup}, {@code demo}. Every command takes {@code --dir D} (default: the default region
+ * directory) and {@code --help}. Exit status 0 on success, 1 on an error (said on standard error),
+ * 2 on a usage error.
+ */
+public final class Interproc {
+    static final String USAGE = """
+        usage: interproc <command> [--dir D] [arguments]
+          list              every region: name, type, size, creator pid (alive?), in use by a live process?
+          stat NAME         the region's header and its structure's state
+          rm NAME           remove the region (processes that have it open keep using it)
+          cleanup           remove every region no live process has open, and abandoned temporary files
+          demo [ROUNDS]     two JVMs sharing a region and waking each other
+        options: --dir D (default %s), --help""";
+
+    private Interproc() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command; returns the exit status. */
+    public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        RegionDirectory directory = RegionDirectory.defaultDirectory();
+        int dirAt = rest.indexOf("--dir");
+        if (dirAt >= 0) {
+            if (dirAt + 1 >= rest.size()) {
+                err.println("interproc: --dir needs a directory");
+                return 2;
+            }
+            directory = RegionDirectory.of(Path.of(rest.get(dirAt + 1)));
+            rest.subList(dirAt, dirAt + 2).clear();
+        }
+        if (rest.isEmpty() || rest.contains("--help") || rest.contains("-h")) {
+            (rest.isEmpty() ? err : out).println(USAGE.formatted(RegionDirectory.defaultDirectory().path()));
+            return rest.isEmpty() ? 2 : 0;
+        }
+        String command = rest.remove(0);
+        try {
+            return switch (command) {
+                case "list" -> list(directory, out);
+                case "stat" -> stat(directory, one(rest, "stat"), out);
+                case "rm" -> rm(directory, one(rest, "rm"), out, err);
+                case "cleanup" -> cleanup(directory, out);
+                case "demo" -> {
+                    Demo.run(rest.isEmpty() ? 10_000 : Integer.parseInt(rest.get(0)), directory, out);
+                    yield 0;
+                }
+                default -> {
+                    err.println("interproc: unknown command '" + command + "'\n" + USAGE.formatted(directory.path()));
+                    yield 2;
+                }
+            };
+        } catch (UsageException e) {
+            err.println("interproc " + command + ": " + e.getMessage());
+            return 2;
+        } catch (RegionException | IllegalArgumentException | IllegalStateException e) {
+            err.println("interproc " + command + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private static String one(List<String> rest, String command) {
+        if (rest.size() != 1) {
+            throw new UsageException("needs exactly one region name (interproc " + command + " NAME)");
+        }
+        return rest.get(0);
+    }
+
+    private static int list(RegionDirectory directory, PrintStream out) {
+        out.printf(Locale.ROOT, "%-32s %-12s %12s %18s %7s%n", "NAME", "TYPE", "BYTES", "CREATOR", "IN USE");
+        for (String name : directory.list()) {
+            try {
+                RegionInfo info = directory.describe(name);
+                out.printf(Locale.ROOT, "%-32s %-12s %12d %18s %7s%n", name, info.typeName() + " v" + info.typeVersion(),
+                    info.length(), info.creator().pid() + (info.creator().isAlive() ? " (alive)" : " (dead)"),
+                    info.inUse() ? "yes" : "no");
+            } catch (RegionException e) {
+                out.printf(Locale.ROOT, "%-32s not a readable region: %s%n", name, e.getMessage());
+            }
+        }
+        return 0;
+    }
+
+    private static int stat(RegionDirectory directory, String name, PrintStream out) {
+        RegionInfo info = directory.describe(name);
+        out.println("name:       " + name);
+        out.println("file:       " + info.path());
+        out.println("type:       " + info.typeName() + " (layout version " + info.typeVersion() + ")");
+        out.println("bytes:      " + info.length());
+        out.println("parameters: " + Arrays.toString(info.parameters()));
+        out.println("creator:    pid " + info.creator().pid() + (info.creator().isAlive() ? " (alive)" : " (dead)")
+            + ", created " + info.createdAt());
+        out.println("in use:     " + (info.inUse() ? "yes" : "no"));
+        switch (info.typeName()) {
+            case "ring" -> {
+                try (RingBuffer ring = RingBuffer.open(directory, name)) {
+                    out.println("ring:       " + (ring.isMultiProducer() ? "MPSC" : "SPSC") + ", capacity " + ring.capacity()
+                        + ", max message " + ring.maxMessageLength());
+                    out.println("positions:  producer " + ring.producerPosition() + ", consumer " + ring.consumerPosition()
+                        + ", backlog " + ring.size() + " bytes");
+                    long heartbeat = ring.consumerHeartbeat();
+                    out.println("consumer:   " + (heartbeat == 0 ? "never read" : "last read " + Instant.ofEpochMilli(heartbeat)));
+                    out.println("abandoned:  " + ring.abandonedRecords() + " records");
+                }
+            }
+            case "mpmc-queue" -> {
+                try (MpmcQueue queue = MpmcQueue.open(directory, name)) {
+                    out.println("queue:      " + queue.size() + " of " + queue.capacity() + " slots used; abandoned "
+                        + queue.abandonedEnqueues() + " enqueues, " + queue.abandonedDequeues() + " dequeues");
+                }
+            }
+            case "lock" -> {
+                try (SharedLock lock = SharedLock.open(directory, name)) {
+                    long pid = lock.ownerPid();
+                    out.println("owner:      " + (pid == 0 ? "none (free)" : "pid " + pid
+                        + (ProcessIdentity.of(pid).isPresent() ? " (alive)" : " (dead: the next locker recovers it)")));
+                    out.println("recoveries: " + lock.recoveries());
+                }
+            }
+            case "rwlock" -> {
+                try (SharedReadWriteLock lock = SharedReadWriteLock.open(directory, name)) {
+                    out.println("state:      " + (lock.isWriteLocked() ? "write-locked" : lock.getReadLockCount() + " read holds")
+                        + ", recoveries " + lock.recoveries());
+                }
+            }
+            case "semaphore" -> {
+                try (SharedSemaphore semaphore = SharedSemaphore.open(directory, name)) {
+                    out.println("permits:    " + semaphore.availablePermits() + " available; " + semaphore.recoveredPermits()
+                        + " recovered from dead holders");
+                }
+            }
+            case "event" -> {
+                try (SharedEvent event = SharedEvent.open(directory, name)) {
+                    out.println("event:      " + (event.isSet() ? "set" : "clear"));
+                }
+            }
+            case "latch" -> {
+                try (SharedCountDownLatch latch = SharedCountDownLatch.open(directory, name)) {
+                    out.println("count:      " + latch.getCount());
+                }
+            }
+            case "barrier" -> {
+                try (SharedBarrier barrier = SharedBarrier.open(directory, name)) {
+                    out.println("barrier:    " + barrier.getNumberWaiting() + " of " + barrier.getParties() + " waiting"
+                        + (barrier.isBroken() ? ", broken" : ""));
+                }
+            }
+            default -> out.println("state:      (no detail for this type)");
+        }
+        return 0;
+    }
+
+    private static int rm(RegionDirectory directory, String name, PrintStream out, PrintStream err) {
+        directory.describe(name); // says clearly when it is missing or not a region
+        if (!directory.unlink(name)) {
+            err.println("interproc rm: no region '" + name + "' in " + directory.path());
+            return 1;
+        }
+        out.println("removed " + name);
+        return 0;
+    }
+
+    private static int cleanup(RegionDirectory directory, PrintStream out) {
+        int removed = 0;
+        for (String name : directory.list()) {
+            if (directory.unlinkIfUnused(name)) {
+                out.println("removed " + name);
+                removed++;
+            } else {
+                out.println("kept    " + name + " (in use)");
+            }
+        }
+        int temporaries = directory.removeAbandonedTemporaries();
+        out.println(removed + " regions and " + temporaries + " abandoned temporary files removed");
+        return 0;
+    }
+}
