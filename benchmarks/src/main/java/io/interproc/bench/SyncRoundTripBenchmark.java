@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Two wake-ups between two JVMs, both sides asleep in the kernel in between: lock hand-off (two
- * locks passed back and forth), event wake-up (ping and pong events), and the one-word futex
- * ping-pong floor in the same run.
+ * locks passed back and forth; interproc's SharedLock and the JDK's FileChannel.lock), event wake-up
+ * (ping and pong events), and the one-word futex ping-pong floor in the same run.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m", BenchPeer.AGRONA_FLAG})
 public class SyncRoundTripBenchmark {
-    @Param({"floor-futex", "lock-handoff", "event-wakeup"})
+    @Param({"floor-futex", "lock-handoff", "filelock-handoff", "event-wakeup"})
     public String impl;
 
     private Path dir;
@@ -41,6 +41,7 @@ public class SyncRoundTripBenchmark {
     private SharedLock second;
     private SharedEvent ping;
     private SharedEvent pong;
+    private SyncPeer.FileLockPair files;
 
     @Setup
     public void setUp() throws Exception {
@@ -50,7 +51,16 @@ public class SyncRoundTripBenchmark {
         }
         dir = BenchPeer.tempDirectory();
         RegionDirectory directory = RegionDirectory.of(dir);
-        if (impl.equals("lock-handoff")) {
+        if (impl.equals("filelock-handoff")) {
+            files = new SyncPeer.FileLockPair(dir);
+            files.lockFirst();
+            try (SharedEvent ready = SharedEvent.create(directory, "ready")) {
+                peer = launch("filelock");
+                if (!ready.await(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the peer JVM did not take its file lock");
+                }
+            }
+        } else if (impl.equals("lock-handoff")) {
             first = SharedLock.create(directory, "first", false).waitStrategy(SyncPeer.SLEEP);
             second = SharedLock.create(directory, "second", false).waitStrategy(SyncPeer.SLEEP);
             first.lock();
@@ -79,7 +89,7 @@ public class SyncRoundTripBenchmark {
             return;
         }
         peer.close();
-        for (AutoCloseable c : new AutoCloseable[] {first, second, ping, pong}) {
+        for (AutoCloseable c : new AutoCloseable[] {first, second, ping, pong, files}) {
             if (c != null) {
                 c.close();
             }
@@ -91,6 +101,12 @@ public class SyncRoundTripBenchmark {
     public void roundTrip() throws InterruptedException {
         if (floor != null) {
             floor.roundTrip();
+        } else if (files != null) {
+            try {
+                files.releaseFirstLockSecondAndSwap();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         } else if (first != null) {
             first.unlock();
             second.lock();

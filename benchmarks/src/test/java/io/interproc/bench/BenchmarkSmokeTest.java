@@ -43,7 +43,7 @@ class BenchmarkSmokeTest {
             "RoundTripBenchmark:uds", "RoundTripBenchmark:tcp", "SpscThroughputBenchmark:uds", "SpscThroughputBenchmark:tcp",
             "SpscThroughputBenchmark:agrona", "SpscThroughputBenchmark:interproc",
             "SyncRoundTripBenchmark:event-wakeup", "SyncRoundTripBenchmark:floor-futex",
-            "SyncRoundTripBenchmark:lock-handoff",
+            "SyncRoundTripBenchmark:lock-handoff", "SyncRoundTripBenchmark:filelock-handoff",
             "UncontendedLockBenchmark:ReentrantLock", "UncontendedLockBenchmark:interproc",
             "UncontendedLockBenchmark:interproc-reentrant"), ran);
     }
