@@ -71,6 +71,32 @@ public interface WaitStrategy {
         return true;
     }
 
+    /** A blocking call that may be interrupted. */
+    @FunctionalInterface
+    interface InterruptibleCall {
+        void run() throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code call} to completion regardless of interrupts (re-running it when interrupted), then
+     * restores the thread's interrupt status: what {@code Lock.lock()} and
+     * {@code Condition.awaitUninterruptibly()} promise.
+     */
+    static void uninterruptibly(InterruptibleCall call) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                call.run();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** @return spin 1,000 times, yield 50 times, then sleep in the kernel in {@link #DEFAULT_SLICE} slices */
     static WaitStrategy blocking() {
         return BlockingWait.DEFAULT;

@@ -43,18 +43,7 @@ public final class SharedCondition implements Condition {
 
     @Override
     public void awaitUninterruptibly() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                awaitNanos(Long.MAX_VALUE);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        WaitStrategy.uninterruptibly(() -> awaitNanos(Long.MAX_VALUE));
     }
 
     @Override

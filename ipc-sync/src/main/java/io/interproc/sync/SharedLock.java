@@ -202,18 +202,7 @@ public final class SharedLock implements Lock, AutoCloseable {
 
     @Override
     public void lock() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                acquire(WaitStrategy.NO_TIMEOUT);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        WaitStrategy.uninterruptibly(() -> acquire(WaitStrategy.NO_TIMEOUT));
     }
 
     @Override

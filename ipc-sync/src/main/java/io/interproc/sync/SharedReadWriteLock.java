@@ -222,18 +222,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
 
         @Override
         public void lock() {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    await(this::attempt, WaitStrategy.NO_TIMEOUT, writer());
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            WaitStrategy.uninterruptibly(() -> await(this::attempt, WaitStrategy.NO_TIMEOUT, writer()));
         }
 
         @Override
