@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
 public final class BenchPeer implements JvmTask {
     @Override
     public void run(String[] args) throws Exception {
+        CpuPinning.pin(Integer.getInteger(PIN_ROLE, 1));
         String role = args[0];
         String impl = args[1];
         Path dir = Path.of(args[2]);
@@ -57,10 +59,18 @@ public final class BenchPeer implements JvmTask {
      */
     public static final String AGRONA_FLAG = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
 
-    /** Launches a peer JVM with a clean set of options (plus Agrona's flag for Agrona peers only). */
+    /** The system property telling a peer which CPU of {@link CpuPinning}'s list is its own. */
+    static final String PIN_ROLE = "interproc.bench.pinRole";
+    private static final AtomicInteger PEERS = new AtomicInteger();
+
+    /**
+     * Launches a peer JVM with a clean set of options (plus Agrona's flag for Agrona peers only).
+     * Peers take CPUs 1, 2, ... of {@link CpuPinning}'s list in launch order (round robin).
+     */
     static ChildJvm launch(String... args) {
         ChildJvm.Builder builder = ChildJvm.builder(BenchPeer.class).inheritJvmOptions(false)
-            .jvmOptions("-Xmx256m", "-XX:+UseSerialGC").args(args);
+            .jvmOptions("-Xmx256m", "-XX:+UseSerialGC", "-D" + PIN_ROLE + "=" + (1 + PEERS.getAndIncrement() % 8))
+            .args(args);
         if (args[1].startsWith("agrona")) {
             builder.jvmOptions(AGRONA_FLAG);
         }

@@ -56,6 +56,7 @@ public final class FloorPingPong {
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (try --help)");
             }
         }
+        CpuPinning.pin(0);
         List<String> modes = mode.equals("both") ? List.of("spin", "futex") : List.of(mode);
         System.out.println("one-word ping-pong between two JVMs; " + Runtime.getRuntime().availableProcessors()
             + " cpus, futex " + (Futex.isSupported() ? "supported" : "NOT supported (fallback polling)") + ", JDK "
@@ -171,6 +172,7 @@ public final class FloorPingPong {
     public static final class Echo implements JvmTask {
         @Override
         public void run(String[] args) {
+            CpuPinning.pin(1);
             RegionDirectory directory = RegionDirectory.of(java.nio.file.Path.of(args[0]));
             boolean spin = args[2].equals("spin");
             long total = Long.parseLong(args[3]) < 0 ? Long.MAX_VALUE : Long.parseLong(args[3]);

@@ -41,6 +41,7 @@ public class MpscThroughputBenchmark {
 
     @Setup
     public void setUp() throws Exception {
+        CpuPinning.pin(0);
         dir = BenchPeer.tempDirectory();
         channel = BenchChannel.open(impl, dir, "mpsc", true);
         first = BenchPeer.launch("produce", impl, dir.toString(), "mpsc", Integer.toString(length));

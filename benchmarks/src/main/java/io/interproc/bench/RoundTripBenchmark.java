@@ -44,6 +44,7 @@ public class RoundTripBenchmark {
 
     @Setup
     public void setUp() throws Exception {
+        CpuPinning.pin(0);
         if (impl.startsWith("floor-")) {
             floor = new FloorPingPong.Session(impl.substring("floor-".length()), -1);
             return;

@@ -40,6 +40,7 @@ public class SpscThroughputBenchmark {
 
     @Setup
     public void setUp() throws Exception {
+        CpuPinning.pin(0);
         dir = BenchPeer.tempDirectory();
         channel = BenchChannel.open(impl, dir, "spsc", true);
         consumer = BenchPeer.launch("drain", impl, dir.toString(), "spsc");

@@ -75,6 +75,7 @@ public final class SyncPeer implements JvmTask {
 
     @Override
     public void run(String[] args) throws Exception {
+        CpuPinning.pin(1);
         RegionDirectory directory = RegionDirectory.of(Path.of(args[1]));
         if (args[0].equals("filelock")) {
             FileLockPair pair = new FileLockPair(Path.of(args[1]));

@@ -45,6 +45,7 @@ public class SyncRoundTripBenchmark {
 
     @Setup
     public void setUp() throws Exception {
+        CpuPinning.pin(0);
         if (impl.equals("floor-futex")) {
             floor = new FloorPingPong.Session("futex", -1);
             return;

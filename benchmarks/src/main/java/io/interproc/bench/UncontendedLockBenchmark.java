@@ -35,6 +35,7 @@ public class UncontendedLockBenchmark {
 
     @Setup
     public void setUp() throws Exception {
+        CpuPinning.pin(0);
         if (impl.equals("ReentrantLock")) {
             lock = new ReentrantLock();
             return;

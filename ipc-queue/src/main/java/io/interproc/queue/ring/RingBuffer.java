@@ -89,6 +89,7 @@ public final class RingBuffer implements AutoCloseable {
     private long unblockTimeoutNanos = DEFAULT_UNBLOCK_TIMEOUT.toNanos();
 
     private long headCache;
+    private long tailCache;
     private long pendingEnd = -1;
     private long pendingOffset = -1;
     private long pendingTail;
@@ -154,6 +155,7 @@ public final class RingBuffer implements AutoCloseable {
                 + ", capacity " + cap);
         }
         this.headCache = head;
+        this.tailCache = head;
     }
 
     /** Bytes a ring of {@code capacity} occupies when embedded in another region. */
@@ -245,9 +247,9 @@ public final class RingBuffer implements AutoCloseable {
 
     /**
      * SPSC: the space at the tail is this producer's alone. Nothing is written to a header until
-     * {@link #commit}, whose release store of the record header publishes it: a producer that dies
-     * mid-record leaves a zero header, which the consumer never passes, and the next producer
-     * starts again at the same tail.
+     * {@link #commit}, which writes the record header and then publishes it with a release store of
+     * the tail (the consumer reads only below the tail): a producer that dies mid-record leaves the
+     * tail where it was, and the next producer starts again there.
      */
     private long claimExclusive(int aligned, long claimed) {
         if (pendingEnd >= 0) {
@@ -268,11 +270,12 @@ public final class RingBuffer implements AutoCloseable {
 
     /**
      * Takes over the producer's side of an SPSC ring, once per producer handle. A previous producer
-     * may have died at any instruction: after publishing a record header but before moving the tail
-     * (so the tail is moved past every committed record, or to the head if the consumer already took
-     * them), or after writing message bytes it never committed (so the free space is zeroed: later
-     * record headers may fall there). The consumer reads only the header at the head, which is never
-     * in the free space being zeroed.
+     * may have died at any instruction: after writing a record header but before moving the tail
+     * (so the tail is moved past every such complete record: a commit that had not returned is
+     * delivered once a new producer takes over), or after writing message bytes it never committed
+     * (so the free space is zeroed: later record headers may fall there). The header chain beyond
+     * the tail ends at a zero header because every commit zeroes the header slot after its record.
+     * The consumer reads only below the tail, never in the free space being zeroed.
      */
     private void takeOverProducerSide() {
         long tail = memory.getLongVolatile(TAIL_OFFSET);
@@ -526,6 +529,9 @@ public final class RingBuffer implements AutoCloseable {
         long head = memory.getLongPlain(HEAD_OFFSET);
         long headIndex = head & mask;
         long contiguous = capacity - headIndex;
+        if (!multiProducer) {
+            contiguous = Math.min(contiguous, committedBeyond(head));
+        }
         int bytes = 0;
         int count = 0;
         try {
@@ -533,10 +539,14 @@ public final class RingBuffer implements AutoCloseable {
                 long index = headIndex + bytes;
                 long header = memory.getLongAcquire(DATA_OFFSET + index);
                 int length = recordLength(header);
-                if (length == 0 || (length < 0 && multiProducer)) {
+                if (length <= 0 && !multiProducer) {
+                    throw new RegionFormatException(what + " has a corrupt record at position " + (head + bytes)
+                        + ": header " + header + " below the tail");
+                }
+                if (length <= 0) {
                     // MPSC: a claimed record, or (checked now and then: it costs a read of the producers'
-                    // line) space claimed whose header is not written yet. SPSC: nothing committed here.
-                    if (multiProducer && bytes == 0 && (length < 0 || (reads & 0xFF) == 0)) {
+                    // line) space claimed whose header is not written yet.
+                    if (bytes == 0 && (length < 0 || (reads & 0xFF) == 0)) {
                         checkStall(head, header);
                     }
                     break;
@@ -570,6 +580,25 @@ public final class RingBuffer implements AutoCloseable {
             }
         }
         return count;
+    }
+
+    /**
+     * SPSC: bytes of committed records from {@code head}, by the tail. The consumer reads the tail
+     * again only when it has consumed everything it last saw: polling the tail's line, rather than
+     * the header the producer is about to write, leaves the record lines to the producer while it
+     * writes them (about 1.4x the messages/s of header polling in a C experiment on 2 cores).
+     */
+    private long committedBeyond(long head) {
+        long available = tailCache - head;
+        if (available <= 0) {
+            tailCache = memory.getLongAcquire(TAIL_OFFSET);
+            available = tailCache - head;
+            if (available > capacity) {
+                throw new RegionFormatException(what + " has corrupt positions: head " + head + ", tail " + tailCache
+                    + ", capacity " + capacity);
+            }
+        }
+        return Math.max(available, 0);
     }
 
     /** Hands at most one message to {@code handler}; see {@link #read}. */
@@ -608,6 +637,9 @@ public final class RingBuffer implements AutoCloseable {
 
     private boolean headReady() {
         long head = memory.getLongPlain(HEAD_OFFSET);
+        if (!multiProducer) {
+            return memory.getLongAcquire(TAIL_OFFSET) > head;
+        }
         return recordLength(memory.getLongAcquire(DATA_OFFSET + (head & mask))) > 0;
     }
 

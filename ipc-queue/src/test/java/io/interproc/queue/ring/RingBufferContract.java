@@ -58,7 +58,7 @@ abstract class RingBufferContract {
         ring.close();
     }
 
-    private static byte[] bytes(int length, int seed) {
+    static byte[] bytes(int length, int seed) {
         byte[] b = new byte[length];
         for (int i = 0; i < length; i++) {
             b[i] = (byte) (seed + i);
