@@ -4,7 +4,7 @@ import static io.interproc.sync.SharedLockDescriptor.HOLD_COUNT_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.OWNER_START_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.OWNER_START_TOKEN_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.OWNER_TOKEN_OFFSET;
-import static io.interproc.sync.SharedLockDescriptor.RECOVERED_TOKEN_OFFSET;
+import static io.interproc.sync.SharedLockDescriptor.RECOVERED_FLAG;
 import static io.interproc.sync.SharedLockDescriptor.RECOVERIES_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.WAIT_OFFSET;
 
@@ -126,7 +126,8 @@ public final class SharedLock implements Lock, AutoCloseable {
      */
     public boolean isRecovered() {
         long token = token();
-        return memory.getLongVolatile(OWNER_TOKEN_OFFSET) == token && memory.getLongPlain(RECOVERED_TOKEN_OFFSET) == token;
+        return memory.getLongVolatile(OWNER_TOKEN_OFFSET) == token
+            && memory.getLongPlain(OWNER_START_TOKEN_OFFSET) == (token | RECOVERED_FLAG);
     }
 
     /** @return how many times, in all, a dead owner's lock was taken over */
@@ -142,16 +143,13 @@ public final class SharedLock implements Lock, AutoCloseable {
     @Override
     public boolean tryLock() {
         long token = token();
-        long owner = memory.getLongVolatile(OWNER_TOKEN_OFFSET);
-        if (owner == token) {
-            if (!reentrant) {
-                return false;
-            }
-            memory.putLongPlain(HOLD_COUNT_OFFSET, memory.getLongPlain(HOLD_COUNT_OFFSET) + 1);
+        long owner = memory.compareAndExchangeLong(OWNER_TOKEN_OFFSET, 0, token);
+        if (owner == 0) {
+            acquired(token, false);
             return true;
         }
-        if (owner == 0 && memory.compareAndSetLong(OWNER_TOKEN_OFFSET, 0, token)) {
-            acquired(token, false);
+        if (owner == token && reentrant) {
+            memory.putLongPlain(HOLD_COUNT_OFFSET, memory.getLongPlain(HOLD_COUNT_OFFSET) + 1);
             return true;
         }
         return false;
@@ -159,16 +157,19 @@ public final class SharedLock implements Lock, AutoCloseable {
 
     private void acquired(long token, boolean tookOver) {
         // Already recorded when this very thread took the lock last (same token and same process start:
-        // a reused pid with the same thread id has another start time).
-        if (memory.getLongPlain(OWNER_START_TOKEN_OFFSET) != token || memory.getLongPlain(OWNER_START_OFFSET) != startTime) {
-            memory.putLongPlain(OWNER_START_OFFSET, startTime);
-            memory.putLongRelease(OWNER_START_TOKEN_OFFSET, token);
+        // a reused pid with the same thread id has another start time). A takeover records its token
+        // with the recovered flag, which the next ordinary acquisition clears: unlock touches neither.
+        long recorded = tookOver ? token | RECOVERED_FLAG : token;
+        if (memory.getLongPlain(OWNER_START_TOKEN_OFFSET) != recorded
+            || memory.getLongPlain(OWNER_START_OFFSET) != startTime) {
+            memory.putLongPlain(OWNER_START_TOKEN_OFFSET, 0);
+            memory.putLongRelease(OWNER_START_OFFSET, startTime);
+            memory.putLongRelease(OWNER_START_TOKEN_OFFSET, recorded);
         }
         if (reentrant) {
             memory.putLongPlain(HOLD_COUNT_OFFSET, 1);
         }
         if (tookOver) {
-            memory.putLongPlain(RECOVERED_TOKEN_OFFSET, token);
             memory.getAndAddLong(RECOVERIES_OFFSET, 1);
             recoveryCallback.run();
         }
@@ -193,7 +194,7 @@ public final class SharedLock implements Lock, AutoCloseable {
         if (pid == pidBits >>> 32) {
             return true; // a thread of this process: alive while we run (a dead thread's lock stays held, as in Java)
         }
-        if (memory.getLongAcquire(OWNER_START_TOKEN_OFFSET) == owner) {
+        if ((memory.getLongAcquire(OWNER_START_TOKEN_OFFSET) & ~RECOVERED_FLAG) == owner) {
             return new ProcessIdentity(pid, memory.getLongVolatile(OWNER_START_OFFSET)).isAlive();
         }
         // The owner has not written its start time yet: judge by the pid alone.
@@ -202,6 +203,9 @@ public final class SharedLock implements Lock, AutoCloseable {
 
     @Override
     public void lock() {
+        if (tryLock()) {
+            return;
+        }
         WaitStrategy.uninterruptibly(() -> acquire(WaitStrategy.NO_TIMEOUT));
     }
 
@@ -230,7 +234,9 @@ public final class SharedLock implements Lock, AutoCloseable {
             return waitStrategy.await(word, () -> false, timeoutNanos, () -> { });
         }
         boolean[] got = {false};
-        return waitStrategy.await(word, () -> got[0] || (got[0] = tryLock()), timeoutNanos, () -> {
+        // Test before test-and-set: spinning waiters read the word and try only when it is free.
+        return waitStrategy.await(word, () -> got[0] || (memory.getLongVolatile(OWNER_TOKEN_OFFSET) == 0
+            && (got[0] = tryLock())), timeoutNanos, () -> {
             if (!got[0]) {
                 got[0] = recoverIfOwnerDied();
             }
@@ -251,9 +257,6 @@ public final class SharedLock implements Lock, AutoCloseable {
                 return;
             }
             memory.putLongPlain(HOLD_COUNT_OFFSET, 0);
-        }
-        if (memory.getLongPlain(RECOVERED_TOKEN_OFFSET) != 0) {
-            memory.putLongPlain(RECOVERED_TOKEN_OFFSET, 0);
         }
         memory.putLongRelease(OWNER_TOKEN_OFFSET, 0);
         word.wakeAllAfterRelease();

@@ -10,10 +10,10 @@ import io.interproc.core.RegionType;
  *     0  +---------------------------------------------------------------+
  *        |  Owner Token (64): pid (high 32) | thread id (low 32); 0 free  |
  *     8  |  Owner Start Time (64): the owner process's start time         |
- *    16  |  Owner Start Token (64): the token Owner Start Time belongs to |
+ *    16  |R| Owner Start Token (63): the token Owner Start Time belongs to|
  *    24  |  Hold Count (64): re-entries of the owner                      |
  *    32  |  Recoveries (64): times a dead owner's lock was taken over     |
- *    40  |  Recovered Token (64): owner token that took over, else 0      |
+ *    40  |  Reserved (64), 0                                              |
  *   128  +---------------------------------------------------------------+
  *        |  Wait Word (8): waiters sleep here                            |
  *   256  +---------------------------------------------------------------+
@@ -27,9 +27,14 @@ import io.interproc.core.RegionType;
  * {@code signal} adds one signal if there are more waiters than signals, {@code signalAll} makes
  * them equal; a woken waiter takes one signal (compare-and-set) and returns.
  *
- * An owner takes the lock by compare-and-set of Owner Token from 0, then writes Owner Start Time
- * and, last, Owner Start Token. A process that checks the owner's liveness trusts the start time
- * only when Owner Start Token equals Owner Token; in the moment before, it checks the pid alone.
+ * An owner takes the lock by compare-and-set of Owner Token from 0; then, unless Owner Start Token
+ * is already its own, it clears Owner Start Token, writes Owner Start Time and, last, Owner Start
+ * Token. A process that checks the owner's liveness trusts the start time
+ * only when Owner Start Token (without R) equals Owner Token; in the moment before, it checks the
+ * pid alone. R ({@link #RECOVERED_FLAG}, bit 63; pids never reach it) is set by an owner that took
+ * the lock over from a dead one: the owner is recovered while Owner Start Token equals its token
+ * with R. Owners rewrite both words only when they differ from their own, so the next ordinary
+ * acquisition clears R and an uncontended lock/unlock by one thread writes nothing but Owner Token.
  */
 public final class SharedLockDescriptor {
     /** Region type: parameter reentrant (0 or 1). */
@@ -40,7 +45,8 @@ public final class SharedLockDescriptor {
     public static final int OWNER_START_TOKEN_OFFSET = 16;
     public static final int HOLD_COUNT_OFFSET = 24;
     public static final int RECOVERIES_OFFSET = 32;
-    public static final int RECOVERED_TOKEN_OFFSET = 40;
+    /** Bit 63 of Owner Start Token: its owner took the lock over from a dead owner. */
+    public static final long RECOVERED_FLAG = Long.MIN_VALUE;
     public static final int WAIT_OFFSET = 128;
     public static final int CONDITIONS_OFFSET = 256;
     public static final int CONDITION_LENGTH = 128;
