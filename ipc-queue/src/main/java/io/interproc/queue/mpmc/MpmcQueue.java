@@ -369,6 +369,20 @@ public final class MpmcQueue implements AutoCloseable {
         return Math.max(0, Math.min(capacity, tail - head));
     }
 
+    /**
+     * @return messages ever claimed by consumers (taken, or being taken): the position of the next
+     *         take. With a single producer thread, the message it put n-th (from 0) is taken at
+     *         position n, so everything it put before this position has left the queue.
+     */
+    public long consumerPosition() {
+        return memory.getLongVolatile(HEAD_OFFSET);
+    }
+
+    /** @return slots ever claimed by producers: the position of the next put */
+    public long producerPosition() {
+        return memory.getLongVolatile(TAIL_OFFSET);
+    }
+
     /** @return slots skipped because their producer stalled past the unblock timeout */
     public long abandonedEnqueues() {
         return memory.getLongVolatile(ABANDONED_ENQUEUES_OFFSET);
