@@ -93,6 +93,15 @@ public final class SharedEvent implements AutoCloseable {
         memory.putIntVolatile(STATE_OFFSET, 0);
     }
 
+    /**
+     * @return threads, in all processes, asleep in the kernel waiting for the event to be set (an estimate for
+     *         monitoring: spinning waiters are not counted, and one killed while asleep is counted
+     *         until the region is re-created)
+     */
+    public int sleepingWaiters() {
+        return word.sleepers();
+    }
+
     /** @return true while the event is set */
     public boolean isSet() {
         return memory.getIntVolatile(STATE_OFFSET) == 1;

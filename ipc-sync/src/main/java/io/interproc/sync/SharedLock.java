@@ -130,6 +130,15 @@ public final class SharedLock implements Lock, AutoCloseable {
             && memory.getLongPlain(OWNER_START_TOKEN_OFFSET) == (token | RECOVERED_FLAG);
     }
 
+    /**
+     * @return threads, in all processes, asleep in the kernel waiting for this lock (an estimate for
+     *         monitoring: spinning waiters are not counted, and one killed while asleep is counted
+     *         until the region is re-created)
+     */
+    public int sleepingWaiters() {
+        return word.sleepers();
+    }
+
     /** @return how many times, in all, a dead owner's lock was taken over */
     public long recoveries() {
         return memory.getLongVolatile(RECOVERIES_OFFSET);

@@ -122,6 +122,15 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         return (memory.getLongVolatile(STATE_OFFSET) & WRITER) != 0;
     }
 
+    /**
+     * @return threads, in all processes, asleep in the kernel waiting for either side of this lock (an estimate for
+     *         monitoring: spinning waiters are not counted, and one killed while asleep is counted
+     *         until the region is re-created)
+     */
+    public int sleepingWaiters() {
+        return word.sleepers();
+    }
+
     /** @return how many dead holders' holds were given back */
     public long recoveries() {
         return memory.getLongVolatile(RECOVERIES_OFFSET);

@@ -104,6 +104,15 @@ public final class SharedSemaphore implements AutoCloseable {
         return this;
     }
 
+    /**
+     * @return threads, in all processes, asleep in the kernel waiting for permits (an estimate for
+     *         monitoring: spinning waiters are not counted, and one killed while asleep is counted
+     *         until the region is re-created)
+     */
+    public int sleepingWaiters() {
+        return word.sleepers();
+    }
+
     /** @return permits available now */
     public long availablePermits() {
         return memory.getLongVolatile(PERMITS_OFFSET);

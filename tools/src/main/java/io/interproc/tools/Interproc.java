@@ -1,10 +1,13 @@
 package io.interproc.tools;
 
+import io.interproc.core.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
+import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionException;
 import io.interproc.core.RegionInfo;
 import io.interproc.queue.mpmc.MpmcQueue;
+import io.interproc.queue.pool.PoolDescriptor;
 import io.interproc.queue.ring.RingBuffer;
 import io.interproc.sync.SharedBarrier;
 import io.interproc.sync.SharedCountDownLatch;
@@ -22,7 +25,7 @@ import java.util.Locale;
 
 /**
  * The {@code interproc} command for operators: {@code list}, {@code stat NAME}, {@code rm NAME},
- * {@code cleanup}, {@code demo}. Every command takes {@code --dir D} (default: the default region
+ * {@code cleanup}, {@code demo}; {@code stat --watch} refreshes the state, with rates. Every command takes {@code --dir D} (default: the default region
  * directory) and {@code --help}. Exit status 0 on success, 1 on an error (said on standard error),
  * 2 on a usage error.
  */
@@ -30,10 +33,13 @@ public final class Interproc {
     static final String USAGE = """
         usage: interproc <command> [--dir D] [arguments]
           list              every region: name, type, size, creator pid (alive?), in use by a live process?
-          stat NAME         the region's header and its structure's state
+          stat NAME [--watch [--interval MS] [--count N]]
+                            the region's header and its structure's state; --watch refreshes it
+                            every second (or MS) until interrupted (or N times), with rates
           rm NAME           remove the region (processes that have it open keep using it)
           cleanup           remove every region no live process has open, and abandoned temporary files
-          demo [ROUNDS]     two JVMs sharing a region and waking each other
+          demo [SECONDS]    producer, consumer and lock-sharing JVMs, with live throughput and latency
+          demo --pingpong [ROUNDS]  two JVMs sharing a region and waking each other
         options: --dir D (default %s), --help""";
 
     private Interproc() {
@@ -64,11 +70,15 @@ public final class Interproc {
         try {
             return switch (command) {
                 case "list" -> list(directory, out);
-                case "stat" -> stat(directory, one(rest, "stat"), out);
+                case "stat" -> stat(directory, rest, out);
                 case "rm" -> rm(directory, one(rest, "rm"), out, err);
                 case "cleanup" -> cleanup(directory, out);
                 case "demo" -> {
-                    Demo.run(rest.isEmpty() ? 10_000 : Integer.parseInt(rest.get(0)), directory, out);
+                    if (!rest.isEmpty() && rest.get(0).equals("--pingpong")) {
+                        Demo.run(rest.size() > 1 ? positive(rest.get(1), "ROUNDS") : 10_000, directory, out);
+                    } else {
+                        LiveDemo.run(rest.isEmpty() ? 5 : positive(rest.get(0), "SECONDS"), directory, out);
+                    }
                     yield 0;
                 }
                 default -> {
@@ -115,7 +125,83 @@ public final class Interproc {
         return 0;
     }
 
-    private static int stat(RegionDirectory directory, String name, PrintStream out) {
+    private static int positive(String value, String what) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new UsageException(what + " must be a positive number, got '" + value + "'");
+    }
+
+    private static int stat(RegionDirectory directory, List<String> args, PrintStream out) throws InterruptedException {
+        List<String> rest = new ArrayList<>(args);
+        boolean watch = rest.remove("--watch");
+        long interval = 1000;
+        long count = Long.MAX_VALUE;
+        int at = rest.indexOf("--interval");
+        if (at >= 0) {
+            interval = positive(at + 1 < rest.size() ? rest.get(at + 1) : "", "--interval MS");
+            rest.subList(at, Math.min(at + 2, rest.size())).clear();
+        }
+        at = rest.indexOf("--count");
+        if (at >= 0) {
+            count = positive(at + 1 < rest.size() ? rest.get(at + 1) : "", "--count N");
+            rest.subList(at, Math.min(at + 2, rest.size())).clear();
+        }
+        String name = one(rest, "stat");
+        if (!watch) {
+            printState(directory, name, out, null);
+            return 0;
+        }
+        Rates rates = new Rates();
+        for (long i = 0; i < count; i++) {
+            if (i > 0) {
+                Thread.sleep(interval);
+            }
+            if (System.console() != null && out == System.out) {
+                out.print("\033[H\033[2J"); // home and clear, on a terminal only
+            }
+            out.println("interproc stat " + name + " --watch: " + Instant.now() + " (every " + interval + " ms; Ctrl-C ends)");
+            printState(directory, name, out, rates);
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** Positions seen at the last refresh of {@code stat --watch}, to print rates. */
+    private static final class Rates {
+        private long at;
+        private long[] values;
+
+        /** @return "a/s, b/s" for the change of each value since the last call, or "" the first time */
+        String update(long... now) {
+            long time = System.nanoTime();
+            String text = "";
+            if (values != null && values.length == now.length && time > at) {
+                StringBuilder b = new StringBuilder();
+                double seconds = (time - at) / 1e9;
+                for (int i = 0; i < now.length; i++) {
+                    b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,.0f/s", (now[i] - values[i]) / seconds));
+                }
+                text = b.toString();
+            } else {
+                text = "(from the next refresh)";
+            }
+            values = now;
+            at = time;
+            return text;
+        }
+    }
+
+    private static String alive(long pid) {
+        return pid == 0 ? "none" : "pid " + pid + (ProcessIdentity.of(pid).isPresent() ? " (alive)" : " (dead)");
+    }
+
+    private static void printState(RegionDirectory directory, String name, PrintStream out, Rates rates) {
         RegionInfo info = directory.describe(name);
         out.println("name:       " + name);
         out.println("file:       " + info.path());
@@ -135,12 +221,21 @@ public final class Interproc {
                     long heartbeat = ring.consumerHeartbeat();
                     out.println("consumer:   " + (heartbeat == 0 ? "never read" : "last read " + Instant.ofEpochMilli(heartbeat)));
                     out.println("abandoned:  " + ring.abandonedRecords() + " records");
+                    if (rates != null) {
+                        out.println("rates:      " + rates.update(ring.producerPosition(), ring.consumerPosition())
+                            + " (bytes produced, consumed)");
+                    }
                 }
             }
             case "mpmc-queue" -> {
                 try (MpmcQueue queue = MpmcQueue.open(directory, name)) {
                     out.println("queue:      " + queue.size() + " of " + queue.capacity() + " slots used; abandoned "
                         + queue.abandonedEnqueues() + " enqueues, " + queue.abandonedDequeues() + " dequeues");
+                    out.println("positions:  producer " + queue.producerPosition() + ", consumer " + queue.consumerPosition());
+                    if (rates != null) {
+                        out.println("rates:      " + rates.update(queue.producerPosition(), queue.consumerPosition())
+                            + " (messages put, taken)");
+                    }
                 }
             }
             case "lock" -> {
@@ -148,6 +243,7 @@ public final class Interproc {
                     long pid = lock.ownerPid();
                     out.println("owner:      " + (pid == 0 ? "none (free)" : "pid " + pid
                         + (ProcessIdentity.of(pid).isPresent() ? " (alive)" : " (dead: the next locker recovers it)")));
+                    out.println("waiters:    " + lock.sleepingWaiters() + " asleep");
                     out.println("recoveries: " + lock.recoveries());
                 }
             }
@@ -155,17 +251,20 @@ public final class Interproc {
                 try (SharedReadWriteLock lock = SharedReadWriteLock.open(directory, name)) {
                     out.println("state:      " + (lock.isWriteLocked() ? "write-locked" : lock.getReadLockCount() + " read holds")
                         + ", recoveries " + lock.recoveries());
+                    out.println("waiters:    " + lock.sleepingWaiters() + " asleep");
                 }
             }
             case "semaphore" -> {
                 try (SharedSemaphore semaphore = SharedSemaphore.open(directory, name)) {
                     out.println("permits:    " + semaphore.availablePermits() + " available; " + semaphore.recoveredPermits()
                         + " recovered from dead holders");
+                    out.println("waiters:    " + semaphore.sleepingWaiters() + " asleep");
                 }
             }
             case "event" -> {
                 try (SharedEvent event = SharedEvent.open(directory, name)) {
                     out.println("event:      " + (event.isSet() ? "set" : "clear"));
+                    out.println("waiters:    " + event.sleepingWaiters() + " asleep");
                 }
             }
             case "latch" -> {
@@ -179,9 +278,31 @@ public final class Interproc {
                         + (barrier.isBroken() ? ", broken" : ""));
                 }
             }
+            case "pool" -> {
+                try (Region pool = directory.open(name, PoolDescriptor.TYPE)) {
+                    MemoryAccess m = pool.memory();
+                    out.println("pool:       " + alive(m.getLongVolatile(PoolDescriptor.POOL_PID_OFFSET)) + ", "
+                        + PoolDescriptor.stateName(m.getLongVolatile(PoolDescriptor.STATE_OFFSET)));
+                    long submitted = m.getLongVolatile(PoolDescriptor.SUBMITTED_OFFSET);
+                    long completed = m.getLongVolatile(PoolDescriptor.COMPLETED_OFFSET);
+                    long failed = m.getLongVolatile(PoolDescriptor.FAILED_OFFSET);
+                    out.println("tasks:      " + submitted + " submitted, " + completed + " completed, " + failed
+                        + " failed; " + m.getLongVolatile(PoolDescriptor.LAUNCHED_OFFSET) + " workers launched");
+                    if (rates != null) {
+                        out.println("rates:      " + rates.update(submitted, completed) + " (submitted, completed)");
+                    }
+                    for (int i = 0; i < pool.parameter(0); i++) {
+                        long slot = PoolDescriptor.slot(i);
+                        long running = m.getLongVolatile(slot + PoolDescriptor.RUNNING_TASK);
+                        out.println(String.format(Locale.ROOT, "worker %-3d  %s, %s, %d tasks done", i,
+                            alive(m.getLongVolatile(slot + PoolDescriptor.WORKER_PID)),
+                            running == 0 ? "idle" : "running task " + (running - 1),
+                            m.getLongVolatile(slot + PoolDescriptor.TASKS_DONE)));
+                    }
+                }
+            }
             default -> out.println("state:      (no detail for this type)");
         }
-        return 0;
     }
 
     private static int rm(RegionDirectory directory, String name, PrintStream out, PrintStream err) {

@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.interproc.core.ChildJvm;
 import io.interproc.core.JvmTask;
 import io.interproc.core.NoLeftoverProcesses;
+import io.interproc.core.Poll;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionHeader;
 import io.interproc.core.ShmTempDir;
+import io.interproc.queue.pool.Codec;
+import io.interproc.queue.pool.ProcessPool;
+import io.interproc.queue.pool.Task;
 import io.interproc.queue.ring.RingBuffer;
 import io.interproc.sync.SharedLock;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -125,5 +130,85 @@ class InterprocTest {
         Result hostile = run("rm", "../x");
         assertEquals(1, hostile.status());
         assertTrue(hostile.err().contains("region name"), hostile.err());
+    }
+
+    /** Opens lock "accounts" and waits for it (asleep) on two threads; prints WAITING once both sleep. */
+    public static final class Waiter implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            SharedLock lock = SharedLock.open(RegionDirectory.of(Path.of(args[0])), "accounts");
+            for (int i = 0; i < 2; i++) {
+                Thread.ofPlatform().daemon().start(lock::lock);
+            }
+            while (lock.sleepingWaiters() < 2) {
+                Thread.sleep(10);
+            }
+            System.out.println("WAITING");
+            new CountDownLatch(1).await();
+        }
+    }
+
+    @Test
+    void shouldShowLockWaitersAndWatchRingRates() throws Exception {
+        try (ChildJvm owner = ChildJvm.builder(Owner.class).args(dir.toString()).captureOutput().start()) {
+            assertTrue(owner.awaitOutput("READY", Duration.ofSeconds(60)), owner.output());
+            try (ChildJvm waiter = ChildJvm.builder(Waiter.class).args(dir.toString()).captureOutput().start()) {
+                assertTrue(waiter.awaitOutput("WAITING", Duration.ofSeconds(60)), waiter.output());
+                Result lock = run("stat", "accounts");
+                assertTrue(lock.out().contains("waiters:    2 asleep"), lock.out());
+                waiter.kill();
+            }
+            try (RingBuffer ring = RingBuffer.open(RegionDirectory.of(dir), "orders")) {
+                ring.read((t, b, o, l) -> { }, 10);
+            }
+            Result watch = run("stat", "orders", "--watch", "--interval", "100", "--count", "3");
+            assertEquals(0, watch.status(), watch.err());
+            assertEquals(3, watch.out().lines().filter(l -> l.startsWith("interproc stat orders --watch")).count(),
+                watch.out());
+            assertEquals(2, watch.out().lines().filter(l -> l.matches("rates: +0/s, 0/s \\(bytes produced, consumed\\)")).count(),
+                watch.out());
+            assertEquals(2, run("stat", "orders", "--watch", "--count", "zero").status());
+        }
+    }
+
+    @Test
+    void shouldStatAProcessPoolAndItsWorkers() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().workers(2).directory(RegionDirectory.of(dir)).name("crunch")
+            .jvmOptions("-Xmx64m").start()) {
+            assertEquals(List.of(16L, 25L), pool.map(Square.class, List.of(4L, 5L), Codec.LONG, Codec.LONG));
+            // Both workers have started once each shows its pid (the JVMs start in the background).
+            assertTrue(Poll.until(() -> pool.workers().stream().allMatch(w -> statOf("crunch").contains(
+                "worker " + w.index() + "    pid " + w.pid())), Duration.ofSeconds(60)), statOf("crunch"));
+            Result stat = run("stat", "crunch");
+            assertEquals(0, stat.status(), stat.err());
+            assertTrue(stat.out().contains("pool:       pid " + ProcessHandle.current().pid() + " (alive), running"),
+                stat.out());
+            assertTrue(stat.out().contains("tasks:      2 submitted, 2 completed, 0 failed; 2 workers launched"), stat.out());
+            for (ProcessPool.WorkerInfo worker : pool.workers()) {
+                assertTrue(stat.out().contains("worker " + worker.index() + "    pid " + worker.pid() + " (alive), idle"),
+                    stat.out());
+            }
+            assertTrue(run("list").out().contains("crunch-tasks"));
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count());
+        }
+    }
+
+    private String statOf(String name) {
+        try {
+            return run("stat", name).out();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Squares a long, in a pool worker. */
+    public static final class Square implements Task {
+        @Override
+        public byte[] apply(byte[] input) {
+            long x = Codec.LONG.decode(input);
+            return Codec.LONG.encode(x * x);
+        }
     }
 }
