@@ -61,7 +61,8 @@ interface BenchChannel extends AutoCloseable {
      * Opens (or creates, when {@code create}) the channel {@code name} of kind {@code impl} in {@code dir}.
      *
      * @param impl {@code interproc} (spin waits), {@code interproc-blocking} (sleeps in the kernel at once),
-     *             {@code interproc-mpsc}, {@code agrona}, {@code agrona-mpsc}, {@code uds} (Unix-domain
+     *             {@code interproc-mpsc}, {@code interproc-pipe} (both directions of one pipe), {@code agrona}, {@code agrona-mpsc}, {@code chronicle} (Chronicle
+     *             Queue), {@code abq} (ArrayBlockingQueue, peer in this JVM), {@code uds} (Unix-domain
      *             socket), {@code tcp} (TCP on loopback)
      */
     static BenchChannel open(String impl, Path dir, String name, boolean create) {
@@ -72,6 +73,9 @@ interface BenchChannel extends AutoCloseable {
                 WaitStrategy.blocking(0, 0, Duration.ofMillis(100)));
             case "agrona" -> new Agrona(dir, name, create, false);
             case "agrona-mpsc" -> new Agrona(dir, name, create, true);
+            case "interproc-pipe" -> new PipeChannel(dir, name, create);
+            case "chronicle" -> new ChronicleChannel(dir, name);
+            case "abq" -> new InJvmChannel(dir.toString(), name);
             case "uds" -> new SocketChannelPeer(true, dir, name, create);
             case "tcp" -> new SocketChannelPeer(false, dir, name, create);
             default -> throw new IllegalArgumentException("unknown channel kind '" + impl + "'");

@@ -23,7 +23,7 @@ public final class BenchPeer implements JvmTask {
         switch (role) {
             case "drain" -> {
                 try (BenchChannel in = BenchChannel.open(impl, dir, args[3], false)) {
-                    while (true) {
+                    while (!Thread.currentThread().isInterrupted()) {
                         if (in.drain(256) == 0) {
                             Thread.onSpinWait();
                         }
@@ -34,7 +34,7 @@ public final class BenchPeer implements JvmTask {
                 int length = Integer.parseInt(args[5]);
                 try (BenchChannel ping = BenchChannel.open(impl, dir, args[3], false);
                      BenchChannel pong = BenchChannel.open(impl, dir, args[4], false)) {
-                    while (true) {
+                    while (!Thread.currentThread().isInterrupted()) {
                         pong.put(ping.take(), length);
                     }
                 }
@@ -42,7 +42,7 @@ public final class BenchPeer implements JvmTask {
             case "produce" -> {
                 int length = Integer.parseInt(args[4]);
                 try (BenchChannel out = BenchChannel.open(impl, dir, args[3], false)) {
-                    for (long seq = 0; ; seq++) {
+                    for (long seq = 0; !Thread.currentThread().isInterrupted(); seq++) {
                         while (!out.offer(seq, length)) {
                             Thread.onSpinWait();
                         }
@@ -63,18 +63,48 @@ public final class BenchPeer implements JvmTask {
     static final String PIN_ROLE = "interproc.bench.pinRole";
     private static final AtomicInteger PEERS = new AtomicInteger();
 
+    /** The other side of a benchmark: a peer JVM, or for in-JVM references a thread of this one. */
+    interface Peer extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /**
-     * Launches a peer JVM with a clean set of options (plus Agrona's flag for Agrona peers only).
-     * Peers take CPUs 1, 2, ... of {@link CpuPinning}'s list in launch order (round robin).
+     * Starts the peer for {@code args} (role, impl, ...): a JVM with a clean set of options (plus
+     * Agrona's or Chronicle's flags for their peers only), or a thread here for {@code abq}. Peer JVMs
+     * take CPUs 1, 2, ... of {@link CpuPinning}'s list in launch order (round robin).
      */
-    static ChildJvm launch(String... args) {
+    static Peer launch(String... args) {
+        if (args[1].equals("abq")) {
+            Thread thread = Thread.ofPlatform().daemon().name("bench-peer-" + args[0]).start(() -> {
+                try {
+                    new BenchPeer().run(args);
+                } catch (InterruptedException e) {
+                    // closed
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            return () -> {
+                thread.interrupt();
+                try {
+                    thread.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+        }
         ChildJvm.Builder builder = ChildJvm.builder(BenchPeer.class).inheritJvmOptions(false)
             .jvmOptions("-Xmx256m", "-XX:+UseSerialGC", "-D" + PIN_ROLE + "=" + (1 + PEERS.getAndIncrement() % 8))
             .args(args);
         if (args[1].startsWith("agrona")) {
             builder.jvmOptions(AGRONA_FLAG);
         }
-        return builder.start();
+        if (args[1].startsWith("chronicle")) {
+            builder.jvmOptions(ChronicleChannel.FLAGS);
+        }
+        ChildJvm child = builder.start();
+        return child::close;
     }
 
     /**

@@ -57,6 +57,9 @@ public final class BenchReport {
             String unit = f.get(6);
             String percentile = name.contains(":") ? name.substring(name.indexOf(':') + 1).replace("·", "") : null;
             String simple = name.replaceAll(".*\\.(\\w+)Benchmark\\.\\w+.*", "$1");
+            if (simple.equals("Chronicle")) { // Chronicle's own forks, filed under the workloads they run
+                simple = name.contains(".offer") ? "SpscThroughput" : "RoundTrip";
+            }
             String length = lengthColumn >= 0 && lengthColumn < f.size() ? f.get(lengthColumn) : "";
             String benchmark = length.isEmpty() ? simple : simple + " " + length + " B";
             String impl = implColumn >= 0 && implColumn < f.size() ? f.get(implColumn) : "-";

@@ -1,6 +1,5 @@
 package io.interproc.bench;
 
-import io.interproc.core.ChildJvm;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -36,8 +35,8 @@ public class MpscThroughputBenchmark {
 
     private Path dir;
     private BenchChannel channel;
-    private ChildJvm first;
-    private ChildJvm second;
+    private BenchPeer.Peer first;
+    private BenchPeer.Peer second;
 
     @Setup
     public void setUp() throws Exception {

@@ -1,7 +1,5 @@
 package io.interproc.bench;
 
-import io.interproc.core.ChildJvm;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,7 +18,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * Round trip of a 64-byte message to a child JVM and back, through two rings, against the floors
  * measured in the same run: a one-word spin ping-pong and a one-word futex ping-pong.
  * {@code interproc} and {@code agrona} spin on both sides; {@code interproc-blocking} sleeps in the
- * kernel on both sides between messages (no spin phase), the case to hold against {@code floor-futex}.
+ * kernel on both sides between messages (no spin phase), the case to hold against {@code floor-futex};
+ * {@code interproc-pipe} goes through one duplex pipe with its default waits (spin, yield, sleep);
+ * {@code abq} is the in-JVM reference: two threads and two ArrayBlockingQueues (blocking take).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -29,30 +29,23 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m", BenchPeer.AGRONA_FLAG})
 public class RoundTripBenchmark {
-    @Param({"floor-spin", "interproc", "agrona", "floor-futex", "interproc-blocking", "uds", "tcp"})
+    @Param({"floor-spin", "interproc", "agrona", "abq", "floor-futex", "interproc-blocking", "interproc-pipe", "uds", "tcp"})
     public String impl;
 
     @Param({"64"})
     public int length;
 
-    private Path dir;
-    private BenchChannel ping;
-    private BenchChannel pong;
-    private ChildJvm echo;
+    private ChannelRig rig;
     private FloorPingPong.Session floor;
-    private long seq;
 
     @Setup
     public void setUp() throws Exception {
-        CpuPinning.pin(0);
         if (impl.startsWith("floor-")) {
+            CpuPinning.pin(0);
             floor = new FloorPingPong.Session(impl.substring("floor-".length()), -1);
             return;
         }
-        dir = BenchPeer.tempDirectory();
-        ping = BenchChannel.open(impl, dir, "ping", true);
-        pong = BenchChannel.open(impl, dir, "pong", true);
-        echo = BenchPeer.launch("echo", impl, dir.toString(), "ping", "pong", Integer.toString(length));
+        rig = ChannelRig.roundTrip(impl, length);
     }
 
     @TearDown
@@ -61,10 +54,7 @@ public class RoundTripBenchmark {
             floor.close();
             return;
         }
-        echo.close();
-        ping.close();
-        pong.close();
-        BenchPeer.delete(dir);
+        rig.close();
     }
 
     @Benchmark
@@ -73,11 +63,6 @@ public class RoundTripBenchmark {
             floor.roundTrip();
             return 0;
         }
-        ping.put(++seq, length);
-        long answer = pong.take();
-        if (answer != seq) {
-            throw new IllegalStateException("echo answered " + answer + " to " + seq);
-        }
-        return answer;
+        return rig.roundTrip();
     }
 }

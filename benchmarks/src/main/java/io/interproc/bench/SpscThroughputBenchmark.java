@@ -1,7 +1,5 @@
 package io.interproc.bench;
 
-import io.interproc.core.ChildJvm;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,7 +16,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One producer (this JVM) and one consumer (a child JVM that drains as fast as it can) over a ring in a
- * mapped file: messages per second, interproc's ring against Agrona's OneToOneRingBuffer.
+ * mapped file: messages per second, interproc's ring against Agrona's OneToOneRingBuffer, sockets,
+ * and (as an in-JVM reference) an ArrayBlockingQueue between two threads. Chronicle Queue runs in
+ * {@link ChronicleBenchmark}, whose forks get its JVM flags.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -27,37 +27,26 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m", BenchPeer.AGRONA_FLAG})
 public class SpscThroughputBenchmark {
-    @Param({"interproc", "agrona", "uds", "tcp"})
+    @Param({"interproc", "agrona", "abq", "uds", "tcp"})
     public String impl;
 
     @Param({"64", "1024"})
     public int length;
 
-    private Path dir;
-    private BenchChannel channel;
-    private ChildJvm consumer;
-    private long seq;
+    private ChannelRig rig;
 
     @Setup
     public void setUp() throws Exception {
-        CpuPinning.pin(0);
-        dir = BenchPeer.tempDirectory();
-        channel = BenchChannel.open(impl, dir, "spsc", true);
-        consumer = BenchPeer.launch("drain", impl, dir.toString(), "spsc");
+        rig = ChannelRig.throughput(impl, length);
     }
 
     @TearDown
     public void tearDown() throws Exception {
-        consumer.close();
-        channel.close();
-        BenchPeer.delete(dir);
+        rig.close();
     }
 
     @Benchmark
     public void offer() {
-        while (!channel.offer(seq, length)) {
-            Thread.onSpinWait();
-        }
-        seq++;
+        rig.offer();
     }
 }

@@ -45,6 +45,9 @@ class BenchmarkSmokeTest {
             "SyncRoundTripBenchmark:event-wakeup", "SyncRoundTripBenchmark:floor-futex",
             "SyncRoundTripBenchmark:lock-handoff", "SyncRoundTripBenchmark:filelock-handoff",
             "UncontendedLockBenchmark:ReentrantLock", "UncontendedLockBenchmark:interproc",
-            "UncontendedLockBenchmark:interproc-reentrant"), ran);
+            "UncontendedLockBenchmark:interproc-reentrant",
+            "SpscThroughputBenchmark:abq", "RoundTripBenchmark:abq", "RoundTripBenchmark:interproc-pipe",
+            "ChronicleBenchmark:chronicle",
+            "UncontendedSemaphoreBenchmark:interproc", "UncontendedSemaphoreBenchmark:Semaphore"), ran);
     }
 }

@@ -1,0 +1,80 @@
+package io.interproc.bench;
+
+import io.interproc.core.RegionDirectory;
+import io.interproc.queue.pipe.Pipe;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * interproc's {@link Pipe} as the round trip's two channels: "ping" and "pong" are the two
+ * directions of one pipe, end A in the benchmark JVM and end B in the echo JVM (a handle per
+ * direction, both of the same end). Waits with the pipe's default strategy: spin, yield, then sleep.
+ */
+final class PipeChannel implements BenchChannel {
+    private final Pipe pipe;
+    private final MemorySegment message = Arena.ofAuto().allocate(MAX_MESSAGE, 8);
+    private long value = -1;
+    private final io.interproc.queue.ring.MessageHandler capture =
+        (type, buffer, offset, length) -> value = buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
+
+    PipeChannel(Path dir, String name, boolean create) {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        pipe = create && name.equals("ping") ? Pipe.create(directory, "pipe", CAPACITY, MAX_MESSAGE)
+            : Pipe.open(directory, "pipe", create ? Pipe.End.A : Pipe.End.B);
+    }
+
+    @Override
+    public boolean offer(long v, int length) {
+        message.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, v);
+        try {
+            return pipe.send(message.asSlice(0, length), 0, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public void put(long v, int length) throws InterruptedException {
+        message.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, v);
+        pipe.send(message.asSlice(0, length), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public int drain(int limit) {
+        int n = 0;
+        while (n < limit && poll() >= 0) {
+            n++;
+        }
+        return n;
+    }
+
+    @Override
+    public long poll() {
+        try {
+            value = -1;
+            pipe.receive(capture, 0, TimeUnit.NANOSECONDS);
+            return value;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    @Override
+    public long take() throws InterruptedException {
+        value = -1;
+        if (pipe.receive(capture, Long.MAX_VALUE, TimeUnit.NANOSECONDS) != Pipe.RECEIVED) {
+            throw new IllegalStateException("the other end of the pipe closed");
+        }
+        return value;
+    }
+
+    @Override
+    public void close() {
+        pipe.close();
+    }
+}
