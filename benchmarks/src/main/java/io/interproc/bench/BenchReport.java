@@ -1,6 +1,8 @@
 package io.interproc.bench;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,11 +11,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Turns JMH's CSV into the suite's results: {@code results.csv} (benchmark, implementation, metric,
  * unit, value) and {@code report.md}, a table per benchmark and metric with every implementation's
- * ratio to interproc's. Run by {@code bin/bench}: {@code BenchReport <jmh.csv> <output dir>}.
+ * ratio to interproc's, and PNG plots ({@link Plots}). Run by {@code bin/bench}:
+ * {@code BenchReport <jmh.csv> <output dir>}.
  */
 public final class BenchReport {
     /** One measured value. */
@@ -34,6 +40,15 @@ public final class BenchReport {
         Files.writeString(out.resolve("results.csv"), csv);
         String report = report(rows, Files.exists(out.resolve("machine.txt"))
             ? Files.readString(out.resolve("machine.txt")) : "");
+        try {
+            Map<String, String> plots = plot(rows, out);
+            StringBuilder links = new StringBuilder("\n## Plots\n\n");
+            plots.forEach((file, title) -> links.append("![").append(title).append("](").append(file).append(")\n\n"));
+            report += links;
+        } catch (IOException | RuntimeException | LinkageError | java.awt.AWTError e) {
+            // A JDK without its desktop module or a machine without fonts: the numbers still count.
+            report += "\n(plots skipped: " + e + ")\n";
+        }
         Files.writeString(out.resolve("report.md"), report);
         System.out.println(report);
     }
@@ -64,9 +79,7 @@ public final class BenchReport {
             String benchmark = length.isEmpty() ? simple : simple + " " + length + " B";
             String impl = implColumn >= 0 && implColumn < f.size() ? f.get(implColumn) : "-";
             if (percentile != null) {
-                if (percentile.equals("p0.50") || percentile.equals("p0.99") || percentile.equals("p0.999")) {
-                    rows.add(new Row(benchmark, impl, percentile.replace("p0.", "p").replace("p50", "median"), unit, score));
-                }
+                rows.add(new Row(benchmark, impl, percentileMetric(Double.parseDouble(percentile.substring(1))), unit, score));
                 continue;
             }
             String metric = switch (mode) {
@@ -82,9 +95,73 @@ public final class BenchReport {
         return rows;
     }
 
+    /** @return "median" for 0.5, else "p" and the percent: p90, p99, p99.9, p99.99, p0, p100 */
+    static String percentileMetric(double fraction) {
+        if (fraction == 0.5) {
+            return "median";
+        }
+        return "p" + BigDecimal.valueOf(fraction * 100).round(new MathContext(8)).stripTrailingZeros().toPlainString();
+    }
+
+    /** @return the fraction a percentile metric stands for, or NaN if the metric is not one */
+    static double percentileOf(String metric) {
+        if (metric.equals("median")) {
+            return 0.5;
+        }
+        if (metric.matches("p[0-9.]+")) {
+            return Double.parseDouble(metric.substring(1)) / 100;
+        }
+        return Double.NaN;
+    }
+
+    /** Metrics the report's tables show (results.csv has every percentile). */
+    private static final Set<String> TABLE_METRICS = Set.of("throughput", "bytes", "time", "mean", "median", "p99", "p99.9");
+
+    /**
+     * Writes the plots into {@code out}: throughput bars per throughput benchmark, latency percentile
+     * curves per latency benchmark.
+     *
+     * @return the files written, with their titles
+     */
+    static Map<String, String> plot(List<Row> rows, Path out) throws IOException {
+        Map<String, String> files = new LinkedHashMap<>();
+        Map<String, List<Row>> throughput = new LinkedHashMap<>();
+        Map<String, Map<String, SortedMap<Double, Double>>> latency = new LinkedHashMap<>();
+        for (Row r : rows) {
+            if (r.metric().equals("throughput")) {
+                throughput.computeIfAbsent(r.benchmark() + " (" + r.unit() + ")", k -> new ArrayList<>()).add(r);
+            }
+            double fraction = percentileOf(r.metric());
+            if (!Double.isNaN(fraction)) {
+                latency.computeIfAbsent(r.benchmark() + " (" + r.unit() + ")", k -> new LinkedHashMap<>())
+                    .computeIfAbsent(r.implementation(), k -> new TreeMap<>()).put(fraction, r.value());
+            }
+        }
+        for (Map.Entry<String, List<Row>> group : throughput.entrySet()) {
+            String file = "throughput-" + slug(group.getKey()) + ".png";
+            List<Row> bars = group.getValue();
+            Plots.bars(out.resolve(file), group.getKey(), bars.get(0).unit(), bars.stream().map(Row::implementation).toList(),
+                bars.stream().map(Row::value).toList());
+            files.put(file, group.getKey() + ", throughput");
+        }
+        for (Map.Entry<String, Map<String, SortedMap<Double, Double>>> group : latency.entrySet()) {
+            String file = "latency-" + slug(group.getKey()) + ".png";
+            Plots.percentiles(out.resolve(file), group.getKey() + ", latency percentiles", group.getValue());
+            files.put(file, group.getKey() + ", latency percentiles");
+        }
+        return files;
+    }
+
+    private static String slug(String title) {
+        return title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+    }
+
     static String report(List<Row> rows, String machine) {
         Map<String, List<Row>> groups = new LinkedHashMap<>();
         for (Row r : rows) {
+            if (!TABLE_METRICS.contains(r.metric())) {
+                continue;
+            }
             groups.computeIfAbsent(r.benchmark() + " — " + r.metric() + " (" + r.unit() + ")", k -> new ArrayList<>()).add(r);
         }
         StringBuilder md = new StringBuilder("# interproc benchmark report\n\n");

@@ -3,8 +3,15 @@ package io.interproc.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BenchReportTest {
     @Test
@@ -21,5 +28,49 @@ class BenchReportTest {
         String report = BenchReport.report(rows, "cpu: test");
         assertTrue(report.contains("| agrona | 10.00 M | 0.50 |"), report);
         assertTrue(report.contains("cpu: test"), report);
+    }
+
+    @Test
+    void shouldNamePercentilesAndDrawThroughputBarsAndLatencyCurves(@TempDir Path dir) throws Exception {
+        assertEquals("median", BenchReport.percentileMetric(0.5));
+        assertEquals("p99.9", BenchReport.percentileMetric(0.999));
+        assertEquals("p99.99", BenchReport.percentileMetric(0.9999));
+        assertEquals(0.999, BenchReport.percentileOf("p99.9"), 1e-12);
+        List<String> csv = new ArrayList<>(List.of(
+            "\"Benchmark\",\"Mode\",\"Threads\",\"Samples\",\"Score\",\"Score Error (99.9%)\",\"Unit\",\"Param: impl\",\"Param: length\"",
+            "\"io.interproc.bench.SpscThroughputBenchmark.offer\",\"thrpt\",1,5,20000000.0,1.0,\"ops/s\",interproc,64",
+            "\"io.interproc.bench.SpscThroughputBenchmark.offer\",\"thrpt\",1,5,10000000.0,1.0,\"ops/s\",agrona,64"));
+        for (String impl : List.of("interproc", "agrona")) {
+            double scale = impl.equals("interproc") ? 1 : 3;
+            for (String p : List.of("0.00", "0.50", "0.90", "0.99", "0.999", "0.9999", "1.00")) {
+                csv.add("\"io.interproc.bench.RoundTripBenchmark.roundTrip:p" + p + "\",\"sample\",1,1,"
+                    + (scale * 200 * (1 + 10 * Double.parseDouble(p))) + ",NaN,\"ns/op\"," + impl + ",64");
+            }
+        }
+        List<BenchReport.Row> rows = BenchReport.parse(csv);
+        assertTrue(rows.contains(new BenchReport.Row("RoundTrip 64 B", "agrona", "p99.99", "ns/op", 3 * 200 * (1 + 10 * 0.9999))));
+        String report = BenchReport.report(rows, "");
+        assertTrue(report.contains("RoundTrip 64 B — p99.9 (ns/op)") && !report.contains("p99.99 (ns/op)"), report);
+        Map<String, String> plots = BenchReport.plot(rows, dir);
+        assertEquals(Set.of("throughput-spscthroughput-64-b-ops-s.png", "latency-roundtrip-64-b-ns-op.png"), plots.keySet());
+        for (String file : plots.keySet()) {
+            BufferedImage image = ImageIO.read(dir.resolve(file).toFile());
+            assertEquals(Plots.WIDTH, image.getWidth());
+            assertTrue(countColor(image, 0x1f77b4) > 50, file + " draws interproc in its color");
+        }
+        assertTrue(countColor(ImageIO.read(dir.resolve("latency-roundtrip-64-b-ns-op.png").toFile()), 0xff7f0e) > 50,
+            "the second implementation's curve");
+    }
+
+    private static int countColor(BufferedImage image, int rgb) {
+        int n = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                if ((image.getRGB(x, y) & 0xFFFFFF) == rgb) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 }
