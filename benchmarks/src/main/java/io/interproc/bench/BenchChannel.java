@@ -61,7 +61,7 @@ interface BenchChannel extends AutoCloseable {
      * Opens (or creates, when {@code create}) the channel {@code name} of kind {@code impl} in {@code dir}.
      *
      * @param impl {@code interproc} (spin waits), {@code interproc-blocking} (sleeps in the kernel at once),
-     *             {@code interproc-mpsc}, {@code interproc-pipe} (both directions of one pipe), {@code agrona}, {@code agrona-mpsc}, {@code chronicle} (Chronicle
+     *             {@code interproc-mpsc}, {@code interproc-mpmc}, {@code interproc-pipe} (both directions of one pipe), {@code agrona}, {@code agrona-mpsc}, {@code chronicle} (Chronicle
      *             Queue), {@code abq} (ArrayBlockingQueue, peer in this JVM), {@code uds} (Unix-domain
      *             socket), {@code tcp} (TCP on loopback)
      */
@@ -74,6 +74,7 @@ interface BenchChannel extends AutoCloseable {
             case "agrona" -> new Agrona(dir, name, create, false);
             case "agrona-mpsc" -> new Agrona(dir, name, create, true);
             case "interproc-pipe" -> new PipeChannel(dir, name, create);
+            case "interproc-mpmc" -> new MpmcChannel(dir, name, create);
             case "chronicle" -> new ChronicleChannel(dir, name);
             case "abq" -> new InJvmChannel(dir.toString(), name);
             case "uds" -> new SocketChannelPeer(true, dir, name, create);

@@ -17,8 +17,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Two producer JVMs into one ring, consumed here: messages per second at the consumer, interproc's
- * MPSC ring against Agrona's ManyToOneRingBuffer. On a 2-core machine the three processes share
- * two cores, so this measures contention as much as the ring.
+ * MPSC ring against Agrona's ManyToOneRingBuffer. {@code interproc-mpmc} is the MPMC queue with two
+ * producer JVMs and two competing consumers (this JVM and a peer): the score is this consumer's
+ * share, about half the total. On a 2-core machine the processes share two cores, so this
+ * measures contention as much as the queue.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -27,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m", BenchPeer.AGRONA_FLAG})
 public class MpscThroughputBenchmark {
-    @Param({"interproc-mpsc", "agrona-mpsc"})
+    @Param({"interproc-mpsc", "agrona-mpsc", "interproc-mpmc"})
     public String impl;
 
     @Param({"64"})
@@ -37,6 +39,7 @@ public class MpscThroughputBenchmark {
     private BenchChannel channel;
     private BenchPeer.Peer first;
     private BenchPeer.Peer second;
+    private BenchPeer.Peer otherConsumer;
 
     @Setup
     public void setUp() throws Exception {
@@ -45,12 +48,18 @@ public class MpscThroughputBenchmark {
         channel = BenchChannel.open(impl, dir, "mpsc", true);
         first = BenchPeer.launch("produce", impl, dir.toString(), "mpsc", Integer.toString(length));
         second = BenchPeer.launch("produce", impl, dir.toString(), "mpsc", Integer.toString(length));
+        if (impl.equals("interproc-mpmc")) {
+            otherConsumer = BenchPeer.launch("drain", impl, dir.toString(), "mpsc");
+        }
     }
 
     @TearDown
     public void tearDown() throws Exception {
         first.close();
         second.close();
+        if (otherConsumer != null) {
+            otherConsumer.close();
+        }
         channel.close();
         BenchPeer.delete(dir);
     }

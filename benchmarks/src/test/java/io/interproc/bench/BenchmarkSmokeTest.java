@@ -47,7 +47,7 @@ class BenchmarkSmokeTest {
             "UncontendedLockBenchmark:ReentrantLock", "UncontendedLockBenchmark:interproc",
             "UncontendedLockBenchmark:interproc-reentrant",
             "SpscThroughputBenchmark:abq", "RoundTripBenchmark:abq", "RoundTripBenchmark:interproc-pipe",
-            "ChronicleBenchmark:chronicle",
+            "ChronicleBenchmark:chronicle", "MpscThroughputBenchmark:interproc-mpmc",
             "UncontendedSemaphoreBenchmark:interproc", "UncontendedSemaphoreBenchmark:Semaphore"), ran);
     }
 }
