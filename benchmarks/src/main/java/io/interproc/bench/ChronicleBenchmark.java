@@ -33,21 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
     "--sun-misc-unsafe-memory-access=allow", "-Dchronicle.analytics.disable=true",
     "-Dchronicle.announcer.disable=true"})
 public class ChronicleBenchmark {
-    /** The throughput workload's state. */
-    @State(Scope.Benchmark)
-    public static class Throughput {
-        @Param({"chronicle"})
-        public String impl;
-
-        @Param({"64", "1024"})
-        public int length;
-
+    /** A workload's state: the rig, torn down the same way for both. */
+    public abstract static class Rigged {
         ChannelRig rig;
-
-        @Setup
-        public void setUp() throws Exception {
-            rig = ChannelRig.throughput(impl, length);
-        }
 
         @TearDown
         public void tearDown() throws Exception {
@@ -55,25 +43,33 @@ public class ChronicleBenchmark {
         }
     }
 
+    /** The throughput workload's state. */
+    @State(Scope.Benchmark)
+    public static class Throughput extends Rigged {
+        @Param({"chronicle"})
+        public String impl;
+
+        @Param({"64", "1024"})
+        public int length;
+
+        @Setup
+        public void setUp() throws Exception {
+            rig = ChannelRig.throughput(impl, length);
+        }
+    }
+
     /** The round-trip workload's state. */
     @State(Scope.Benchmark)
-    public static class RoundTrip {
+    public static class RoundTrip extends Rigged {
         @Param({"chronicle"})
         public String impl;
 
         @Param({"64"})
         public int length;
 
-        ChannelRig rig;
-
         @Setup
         public void setUp() throws Exception {
             rig = ChannelRig.roundTrip(impl, length);
-        }
-
-        @TearDown
-        public void tearDown() throws Exception {
-            rig.close();
         }
     }
 

@@ -60,15 +60,6 @@ final class ChronicleChannel implements BenchChannel {
     }
 
     @Override
-    public int drain(int limit) {
-        int n = 0;
-        while (n < limit && poll() >= 0) {
-            n++;
-        }
-        return n;
-    }
-
-    @Override
     public long poll() {
         if (tailer == null) {
             tailer = queue.createTailer();

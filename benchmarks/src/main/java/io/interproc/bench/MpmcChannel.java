@@ -30,15 +30,6 @@ final class MpmcChannel implements BenchChannel {
     }
 
     @Override
-    public int drain(int limit) {
-        int n = 0;
-        while (n < limit && queue.poll(capture) > 0) {
-            n++;
-        }
-        return n;
-    }
-
-    @Override
     public long poll() {
         value = -1;
         queue.poll(capture);

@@ -44,15 +44,6 @@ final class PipeChannel implements BenchChannel {
     }
 
     @Override
-    public int drain(int limit) {
-        int n = 0;
-        while (n < limit && poll() >= 0) {
-            n++;
-        }
-        return n;
-    }
-
-    @Override
     public long poll() {
         try {
             value = -1;

@@ -50,6 +50,9 @@ class BenchReportTest {
         List<BenchReport.Row> rows = BenchReport.parse(csv);
         assertTrue(rows.contains(new BenchReport.Row("RoundTrip 64 B", "agrona", "p99.99", "ns/op", 3 * 200 * (1 + 10 * 0.9999))));
         String report = BenchReport.report(rows, "");
+        String floors = BenchReport.report(List.of(new BenchReport.Row("SyncRoundTrip", "floor-futex", "median", "ns/op", 40),
+            new BenchReport.Row("SyncRoundTrip", "event-wakeup", "median", "ns/op", 30)), "");
+        assertTrue(floors.contains("ratio to floor-futex") && floors.contains("| event-wakeup | 30.0 | 0.75 |"), floors);
         assertTrue(report.contains("RoundTrip 64 B — p99.9 (ns/op)") && !report.contains("p99.99 (ns/op)"), report);
         Map<String, String> plots = BenchReport.plot(rows, dir);
         assertEquals(Set.of("throughput-spscthroughput-64-b-ops-s.png", "latency-roundtrip-64-b-ns-op.png"), plots.keySet());

@@ -523,8 +523,7 @@ public final class ProcessPool implements AutoCloseable {
                 }
                 checkWorkers();
                 runSweeps();
-                if (runState == STATE_SHUTTING_DOWN && pending.isEmpty() || runState == STATE_BROKEN) {
-                    stopWorkers();
+                if ((runState == STATE_SHUTTING_DOWN && pending.isEmpty() || runState == STATE_BROKEN) && stopWorkers()) {
                     return;
                 }
             }
@@ -656,9 +655,16 @@ public final class ProcessPool implements AutoCloseable {
         }
     }
 
-    /** Graceful end: one stop message per worker, then wait for them (killing any that hang). */
-    private void stopWorkers() throws InterruptedException {
+    /**
+     * Graceful end: one stop message per worker, then wait for them (killing any that hang).
+     *
+     * @return false if a task was submitted meanwhile (it got in before the shutdown): not yet
+     */
+    private boolean stopWorkers() throws InterruptedException {
         synchronized (submitLock) {
+            if (runState == STATE_SHUTTING_DOWN && !pending.isEmpty()) {
+                return false; // no later submitter gets past the state check while we hold the lock
+            }
             for (Worker w : workers) {
                 if (w.child.isAlive()) {
                     if (tasks.put(PoolDescriptor.STOP, new byte[0], 1, TimeUnit.SECONDS)) {
@@ -675,6 +681,7 @@ public final class ProcessPool implements AutoCloseable {
             setState(STATE_TERMINATED);
         }
         terminate(false);
+        return true;
     }
 
     private synchronized int terminate(boolean cancel) {
