@@ -40,7 +40,7 @@ import io.interproc.core.RegionType;
  * </pre>
  *
  * Header states: 0 — free (consumed space is zeroed); Length &lt; 0 — claimed and being written,
- * {@code -Length} is the record length and Type the claiming process's pid; Length &gt; 0 —
+ * {@code -Length} is the record length and Type the message type, kept for the commit; Length &gt; 0 —
  * committed, Length counts the header and the message, Type &gt;= 0 is the message type or
  * {@link #PADDING_TYPE} for space skipped at the end of the buffer or after an abandoned record.
  * A record never wraps around the end of the buffer.
