@@ -32,6 +32,10 @@ public final class BenchReport {
     public static void main(String[] args) throws IOException {
         List<Row> rows = parse(Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8));
         Path out = Path.of(args[1]);
+        Path blocked = out.resolve("blocked-cpu.csv");
+        if (Files.exists(blocked)) {
+            rows.addAll(parseResults(Files.readAllLines(blocked, StandardCharsets.UTF_8)));
+        }
         StringBuilder csv = new StringBuilder("benchmark,implementation,metric,unit,value\n");
         for (Row r : rows) {
             csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%.3f%n", r.benchmark(), r.implementation(), r.metric(),
@@ -51,6 +55,18 @@ public final class BenchReport {
         }
         Files.writeString(out.resolve("report.md"), report);
         System.out.println(report);
+    }
+
+    /** Rows already in results.csv's form (benchmark, implementation, metric, unit, value), without a header. */
+    static List<Row> parseResults(List<String> lines) {
+        List<Row> rows = new ArrayList<>();
+        for (String line : lines) {
+            List<String> f = split(line);
+            if (f.size() == 5) {
+                rows.add(new Row(f.get(0), f.get(1), f.get(2), f.get(3), Double.parseDouble(f.get(4))));
+            }
+        }
+        return rows;
     }
 
     static List<Row> parse(List<String> lines) {
@@ -115,7 +131,8 @@ public final class BenchReport {
     }
 
     /** Metrics the report's tables show (results.csv has every percentile). */
-    private static final Set<String> TABLE_METRICS = Set.of("throughput", "bytes", "time", "mean", "median", "p99", "p99.9");
+    private static final Set<String> TABLE_METRICS = Set.of("throughput", "bytes", "time", "mean", "median", "p99", "p99.9",
+        "cpu");
 
     /**
      * Writes the plots into {@code out}: throughput bars per throughput benchmark, latency percentile

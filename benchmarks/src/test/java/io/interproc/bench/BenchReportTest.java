@@ -25,6 +25,9 @@ class BenchReportTest {
         assertEquals(new BenchReport.Row("SpscThroughput 64 B", "interproc", "throughput", "ops/s", 2e7), rows.get(0));
         assertEquals(new BenchReport.Row("SpscThroughput 64 B", "interproc", "bytes", "B/s", 1.28e9), rows.get(1));
         assertEquals(new BenchReport.Row("RoundTrip 64 B", "interproc", "median", "ns/op", 230), rows.get(4));
+        List<BenchReport.Row> blocked = BenchReport.parseResults(List.of("BlockedCpu 1 s,SharedLock.tryLock,cpu,% of a core,0.760"));
+        assertEquals(List.of(new BenchReport.Row("BlockedCpu 1 s", "SharedLock.tryLock", "cpu", "% of a core", 0.76)), blocked);
+        assertTrue(BenchReport.report(blocked, "").contains("## BlockedCpu 1 s — cpu (% of a core)"));
         String report = BenchReport.report(rows, "cpu: test");
         assertTrue(report.contains("| agrona | 10.00 M | 0.50 |"), report);
         assertTrue(report.contains("cpu: test"), report);
