@@ -11,6 +11,7 @@ import io.interproc.core.NoLeftoverProcesses;
 import io.interproc.core.Poll;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.ShmTempDir;
+import io.interproc.queue.mpmc.MpmcQueue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,6 +195,41 @@ class ProcessPoolTest {
             long replacement = pool.workers().get(0).pid();
             assertTrue(replacement != victim);
             assertEquals(replacement, pool.submit(Pid.class, 0L, Codec.LONG, Codec.LONG).get(60, TimeUnit.SECONDS));
+        }
+        assertNoRegionsLeft();
+    }
+
+    /**
+     * Takes the next task off the pool's queue behind the worker's back, then dies: that task was
+     * taken by a worker that never recorded it, as when a worker is killed between its take and its
+     * record. Input: "directory|pool name".
+     */
+    public static final class Thief implements Task {
+        @Override
+        public byte[] apply(byte[] input) throws Exception {
+            String[] where = Codec.UTF8.decode(input).split("\\|");
+            try (MpmcQueue queue = MpmcQueue.open(RegionDirectory.of(Path.of(where[0])), where[1] + "-tasks")) {
+                if (!queue.take((type, buffer, offset, length) -> { }, 60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("nothing to steal");
+                }
+            }
+            Runtime.getRuntime().halt(9);
+            return input;
+        }
+    }
+
+    @Test
+    void shouldFailATaskTakenByAWorkerThatDiedBeforeRecordingIt() throws Exception {
+        try (ProcessPool pool = pool(1).name("thieves").start()) {
+            CompletableFuture<String> thief = pool.submit(Thief.class, dir + "|thieves", Codec.UTF8, Codec.UTF8);
+            CompletableFuture<Long> stolen = pool.submit(Square.class, 5L, Codec.LONG, Codec.LONG);
+            ExecutionException ran = assertThrows(ExecutionException.class, () -> thief.get(60, TimeUnit.SECONDS));
+            assertTrue(ran.getCause().getMessage().contains("while running it"), ran.getCause().getMessage());
+            ExecutionException lost = assertThrows(ExecutionException.class, () -> stolen.get(60, TimeUnit.SECONDS));
+            WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, lost.getCause());
+            assertTrue(died.getMessage().contains("before it could run it"), died.getMessage());
+            assertEquals(OptionalInt.of(9), died.exitStatus());
+            assertEquals(36L, pool.submit(Square.class, 6L, Codec.LONG, Codec.LONG).get(60, TimeUnit.SECONDS));
         }
         assertNoRegionsLeft();
     }
