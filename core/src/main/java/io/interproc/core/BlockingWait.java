@@ -43,34 +43,43 @@ final class BlockingWait implements WaitStrategy {
             }
         }
         long lastCheck = System.nanoTime();
-        while (true) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            long remaining = deadline.remaining();
-            if (remaining <= 0) {
-                return condition.getAsBoolean();
-            }
-            word.region().checkOpen();
-            long now = System.nanoTime();
-            if (now - lastCheck >= sliceNanos) {
-                liveness.check();
-                lastCheck = now;
-                if (condition.getAsBoolean()) {
-                    return true;
+        // Registered as a sleeper once, for every slice: the membarrier that registration costs is paid
+        // once per wait, not once per slice (wakers keep seeing the sleeper count, so a wake between a
+        // slice's condition check and its sleep moves the sequence and the sleep returns at once).
+        boolean registered = false;
+        try {
+            while (true) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
                 }
-            }
-            int sequence = word.register();
-            try {
+                long remaining = deadline.remaining();
+                if (remaining <= 0) {
+                    return condition.getAsBoolean();
+                }
+                word.region().checkOpen();
+                long now = System.nanoTime();
+                if (now - lastCheck >= sliceNanos) {
+                    liveness.check();
+                    lastCheck = now;
+                }
+                int sequence;
+                if (registered) {
+                    sequence = word.sequence();
+                } else {
+                    sequence = word.register();
+                    registered = true;
+                }
                 if (condition.getAsBoolean()) {
                     return true;
                 }
                 word.sleep(sequence, Math.min(remaining, sliceNanos));
-            } finally {
-                word.unregister();
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
             }
-            if (condition.getAsBoolean()) {
-                return true;
+        } finally {
+            if (registered) {
+                word.unregister();
             }
         }
     }

@@ -22,7 +22,8 @@ import java.lang.foreign.MemorySegment;
  * fence, and only if {@code Sleepers} is non-zero an increment of {@code Sequence} and a
  * {@code FUTEX_WAKE}. Either the waiter sees the new state, or the waker sees the sleeper and its
  * increment makes the waiter's sleep return at once: no lost wake-up, and no system call for the
- * waker while nobody sleeps.
+ * waker while nobody sleeps. A waiter may stay registered across several sleeps (a timed wait in
+ * slices does): before each further sleep it reads {@code Sequence} again, then re-checks.
  *
  * <p>A waiter killed while asleep leaves {@code Sleepers} too high: wakers then pay one needless
  * system call per wake until the count is corrected by {@link #reset()} (done when a structure is
