@@ -4,7 +4,6 @@ import io.interproc.core.RegionDirectory;
 import io.interproc.core.WaitStrategy;
 import io.interproc.queue.ring.RingBuffer;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.MappedByteBuffer;
@@ -90,13 +89,9 @@ interface BenchChannel extends AutoCloseable {
     }
 
     /** interproc's ring. */
-    final class Interproc implements BenchChannel {
+    final class Interproc extends InterprocChannel {
         private final RingBuffer ring;
-        private final MemorySegment message = Arena.ofAuto().allocate(MAX_MESSAGE, 64);
         private final WaitStrategy blocking;
-        private long value = -1;
-        private final io.interproc.queue.ring.MessageHandler capture =
-            (type, buffer, offset, length) -> value = buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
 
         Interproc(Path dir, String name, boolean create, boolean mpsc, WaitStrategy blocking) {
             RegionDirectory directory = RegionDirectory.of(dir);
@@ -134,7 +129,7 @@ interface BenchChannel extends AutoCloseable {
         @Override
         public long take() throws InterruptedException {
             if (blocking == null) {
-                return BenchChannel.super.take();
+                return super.take();
             }
             value = -1;
             ring.take(capture, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
@@ -144,11 +139,10 @@ interface BenchChannel extends AutoCloseable {
         @Override
         public void put(long v, int length) throws InterruptedException {
             if (blocking == null) {
-                BenchChannel.super.put(v, length);
+                super.put(v, length);
                 return;
             }
-            message.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, v);
-            ring.put(1, message.asSlice(0, length), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+            ring.put(1, message(v, length), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
         }
 
         @Override

@@ -2,9 +2,6 @@ package io.interproc.bench;
 
 import io.interproc.core.RegionDirectory;
 import io.interproc.queue.pipe.Pipe;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -13,12 +10,8 @@ import java.util.concurrent.TimeUnit;
  * directions of one pipe, end A in the benchmark JVM and end B in the echo JVM (a handle per
  * direction, both of the same end). Waits with the pipe's default strategy: spin, yield, then sleep.
  */
-final class PipeChannel implements BenchChannel {
+final class PipeChannel extends InterprocChannel {
     private final Pipe pipe;
-    private final MemorySegment message = Arena.ofAuto().allocate(MAX_MESSAGE, 8);
-    private long value = -1;
-    private final io.interproc.queue.ring.MessageHandler capture =
-        (type, buffer, offset, length) -> value = buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
 
     PipeChannel(Path dir, String name, boolean create) {
         RegionDirectory directory = RegionDirectory.of(dir);
@@ -28,9 +21,8 @@ final class PipeChannel implements BenchChannel {
 
     @Override
     public boolean offer(long v, int length) {
-        message.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, v);
         try {
-            return pipe.send(message.asSlice(0, length), 0, TimeUnit.NANOSECONDS);
+            return pipe.send(message(v, length), 0, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -39,8 +31,7 @@ final class PipeChannel implements BenchChannel {
 
     @Override
     public void put(long v, int length) throws InterruptedException {
-        message.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, v);
-        pipe.send(message.asSlice(0, length), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        pipe.send(message(v, length), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -280,6 +280,7 @@ public final class Interproc {
             }
             case "pool" -> {
                 try (Region pool = directory.open(name, PoolDescriptor.TYPE)) {
+                    PoolDescriptor.check(pool);
                     MemoryAccess m = pool.memory();
                     out.println("pool:       " + alive(m.getLongVolatile(PoolDescriptor.POOL_PID_OFFSET)) + ", "
                         + PoolDescriptor.stateName(m.getLongVolatile(PoolDescriptor.STATE_OFFSET)));

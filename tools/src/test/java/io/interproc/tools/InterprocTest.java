@@ -127,6 +127,12 @@ class InterprocTest {
         Result help = run("--help");
         assertEquals(0, help.status());
         assertTrue(help.out().contains("cleanup"), help.out());
+        try (var r = RegionDirectory.of(dir).create("broken-pool", new io.interproc.core.RegionSpec(
+            io.interproc.queue.pool.PoolDescriptor.TYPE, 64, 1000, 65536), x -> { })) {
+            Result pool = run("stat", "broken-pool");
+            assertEquals(1, pool.status(), pool.out());
+            assertTrue(pool.err().contains("pool 'broken-pool' is corrupt: 1000 workers"), pool.err());
+        }
         Result hostile = run("rm", "../x");
         assertEquals(1, hostile.status());
         assertTrue(hostile.err().contains("region name"), hostile.err());

@@ -1,5 +1,7 @@
 package io.interproc.queue.pool;
 
+import io.interproc.core.Region;
+import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionType;
 
 /**
@@ -76,6 +78,21 @@ public final class PoolDescriptor {
     public static final int MAX_WORKERS = 1024;
 
     private PoolDescriptor() {
+    }
+
+    /**
+     * Checks a pool state region's parameters against its size, so that no slot is read outside it.
+     *
+     * @throws RegionFormatException naming what is wrong
+     */
+    public static void check(Region region) {
+        long workers = region.parameter(0);
+        long max = region.parameter(1);
+        if (workers < 1 || workers > MAX_WORKERS || max < 1 || max > Integer.MAX_VALUE
+            || region.body().byteSize() != bodyLength((int) workers)) {
+            throw new RegionFormatException("pool '" + region.name() + "' is corrupt: " + workers + " workers, max message "
+                + max + ", body " + region.body().byteSize() + " bytes");
+        }
     }
 
     /** @return the body length of a pool with {@code workers} workers */

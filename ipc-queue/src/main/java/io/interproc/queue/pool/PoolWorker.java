@@ -46,6 +46,7 @@ public final class PoolWorker implements JvmTask {
         try (Region state = directory.open(name, PoolDescriptor.TYPE);
              MpmcQueue queue = MpmcQueue.open(directory, name + "-tasks");
              RingBuffer results = RingBuffer.open(directory, name + "-results")) {
+            PoolDescriptor.check(state);
             if (index < 0 || index >= state.parameter(0)) {
                 throw new IllegalArgumentException("worker index " + index + " outside pool '" + name + "'");
             }

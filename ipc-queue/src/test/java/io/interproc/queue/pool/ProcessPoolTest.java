@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.interproc.core.ChildJvm;
+import io.interproc.core.JvmTask;
 import io.interproc.core.NoLeftoverProcesses;
 import io.interproc.core.Poll;
 import io.interproc.core.RegionDirectory;
@@ -230,6 +232,44 @@ class ProcessPoolTest {
             assertTrue(died.getMessage().contains("before it could run it"), died.getMessage());
             assertEquals(OptionalInt.of(9), died.exitStatus());
             assertEquals(36L, pool.submit(Square.class, 6L, Codec.LONG, Codec.LONG).get(60, TimeUnit.SECONDS));
+        }
+        assertNoRegionsLeft();
+    }
+
+    /** Starts a two-worker pool in directory args[0], prints its worker pids, and waits to be killed. */
+    public static final class PoolOwner implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            ProcessPool pool = ProcessPool.builder().workers(2).directory(RegionDirectory.of(Path.of(args[0])))
+                .name("orphaned").jvmOptions("-Xmx64m").start();
+            pool.map(Pid.class, List.of(1L, 2L, 3L, 4L), Codec.LONG, Codec.LONG);
+            while (!pool.workers().stream().allMatch(ProcessPool.WorkerInfo::alive)) {
+                Thread.sleep(10);
+            }
+            System.out.println("WORKERS " + pool.workers().stream().map(w -> Long.toString(w.pid()))
+                .collect(java.util.stream.Collectors.joining(" ")));
+            new java.util.concurrent.CountDownLatch(1).await();
+        }
+    }
+
+    @Test
+    void shouldLetWorkersExitAndRegionsBeCleanedWhenThePoolProcessIsKilled() throws Exception {
+        List<Long> workers;
+        try (ChildJvm owner = ChildJvm.builder(PoolOwner.class).args(dir.toString()).captureOutput().start()) {
+            assertTrue(owner.awaitOutput("WORKERS", LONG), owner.output());
+            String line = owner.output().lines().filter(l -> l.startsWith("WORKERS ")).findFirst().orElseThrow();
+            workers = Stream.of(line.substring(8).split(" ")).map(Long::parseLong).toList();
+            assertEquals(2, workers.size());
+            owner.kill();
+            assertTrue(owner.join(LONG));
+        }
+        for (long pid : workers) {
+            assertTrue(Poll.until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), LONG),
+                "worker " + pid + " exits when the pool's process dies");
+        }
+        RegionDirectory directory = RegionDirectory.of(dir);
+        for (String region : List.of("orphaned", "orphaned-tasks", "orphaned-results")) {
+            assertTrue(Poll.until(() -> directory.unlinkIfUnused(region), LONG), region + " left in use");
         }
         assertNoRegionsLeft();
     }
