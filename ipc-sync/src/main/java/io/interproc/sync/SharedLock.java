@@ -7,6 +7,7 @@ import static io.interproc.sync.SharedLockDescriptor.OWNER_TOKEN_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.RECOVERED_FLAG;
 import static io.interproc.sync.SharedLockDescriptor.RECOVERIES_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.WAIT_OFFSET;
+import static io.interproc.sync.SharedLockDescriptor.WAITERS_FLAG;
 
 import io.interproc.core.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
@@ -112,12 +113,12 @@ public final class SharedLock implements Lock, AutoCloseable {
 
     /** @return true if the calling thread holds the lock */
     public boolean isHeldByCurrentThread() {
-        return memory.getLongVolatile(OWNER_TOKEN_OFFSET) == token();
+        return owner() == token();
     }
 
     /** @return how many times the calling thread holds the lock (0 if it does not) */
     public int getHoldCount() {
-        return !isHeldByCurrentThread() ? 0 : reentrant ? (int) memory.getLongPlain(HOLD_COUNT_OFFSET) : 1;
+        return !isHeldByCurrentThread() ? 0 : reentrant ? (int) memory.getLongPlain(HOLD_COUNT_OFFSET) + 1 : 1;
     }
 
     /**
@@ -126,7 +127,7 @@ public final class SharedLock implements Lock, AutoCloseable {
      */
     public boolean isRecovered() {
         long token = token();
-        return memory.getLongVolatile(OWNER_TOKEN_OFFSET) == token
+        return owner() == token
             && memory.getLongPlain(OWNER_START_TOKEN_OFFSET) == (token | RECOVERED_FLAG);
     }
 
@@ -146,7 +147,12 @@ public final class SharedLock implements Lock, AutoCloseable {
 
     /** @return the owner's pid, or 0 if the lock is free */
     public long ownerPid() {
-        return memory.getLongVolatile(OWNER_TOKEN_OFFSET) >>> 32;
+        return owner() >>> 32;
+    }
+
+    /** @return Owner Token without the waiters flag (volatile read): 0 when free */
+    private long owner() {
+        return memory.getLongVolatile(OWNER_TOKEN_OFFSET) & ~WAITERS_FLAG;
     }
 
     @Override
@@ -157,7 +163,7 @@ public final class SharedLock implements Lock, AutoCloseable {
             acquired(token, false);
             return true;
         }
-        if (owner == token && reentrant) {
+        if (reentrant && (owner & ~WAITERS_FLAG) == token) {
             memory.putLongPlain(HOLD_COUNT_OFFSET, memory.getLongPlain(HOLD_COUNT_OFFSET) + 1);
             return true;
         }
@@ -175,8 +181,8 @@ public final class SharedLock implements Lock, AutoCloseable {
             memory.putLongRelease(OWNER_START_OFFSET, startTime);
             memory.putLongRelease(OWNER_START_TOKEN_OFFSET, recorded);
         }
-        if (reentrant) {
-            memory.putLongPlain(HOLD_COUNT_OFFSET, 1);
+        if (tookOver && reentrant) {
+            memory.putLongPlain(HOLD_COUNT_OFFSET, 0); // the dead owner's re-entries (a live owner's unlock leaves 0)
         }
         if (tookOver) {
             memory.getAndAddLong(RECOVERIES_OFFSET, 1);
@@ -187,11 +193,12 @@ public final class SharedLock implements Lock, AutoCloseable {
     /** If the owner is dead, takes the lock over; returns true if this thread now holds it. */
     private boolean recoverIfOwnerDied() {
         long owner = memory.getLongVolatile(OWNER_TOKEN_OFFSET);
-        if (owner == 0 || ownerAlive(owner)) {
+        if (owner == 0 || ownerAlive(owner & ~WAITERS_FLAG)) {
             return false;
         }
         long token = token();
-        if (memory.compareAndSetLong(OWNER_TOKEN_OFFSET, owner, token)) {
+        // Keep the waiters flag: others may sleep, and this owner's unlock must wake them.
+        if (memory.compareAndSetLong(OWNER_TOKEN_OFFSET, owner, token | (owner & WAITERS_FLAG))) {
             acquired(token, true);
             return true;
         }
@@ -238,37 +245,63 @@ public final class SharedLock implements Lock, AutoCloseable {
         if (tryLock()) {
             return true;
         }
-        if (!reentrant && memory.getLongVolatile(OWNER_TOKEN_OFFSET) == token()) {
+        if (!reentrant && owner() == token()) {
             // Python's Lock: a second acquire by the owner blocks (until the timeout).
             return waitStrategy.await(word, () -> false, timeoutNanos, () -> { });
         }
         boolean[] got = {false};
-        // Test before test-and-set: spinning waiters read the word and try only when it is free.
-        return waitStrategy.await(word, () -> got[0] || (memory.getLongVolatile(OWNER_TOKEN_OFFSET) == 0
-            && (got[0] = tryLock())), timeoutNanos, () -> {
+        return waitStrategy.await(word, () -> got[0] || (got[0] = tryLockOrFlagWaiting()), timeoutNanos, () -> {
             if (!got[0]) {
                 got[0] = recoverIfOwnerDied();
             }
         }) || got[0];
     }
 
+    /**
+     * A waiter's check: takes the lock if it is free, else makes sure the waiters flag is set (so the
+     * owner's unlock wakes sleepers) and returns false. Test before test-and-set: a spinning waiter
+     * writes only when the word changes.
+     */
+    private boolean tryLockOrFlagWaiting() {
+        while (true) {
+            long owner = memory.getLongVolatile(OWNER_TOKEN_OFFSET);
+            if (owner == 0) {
+                if (tryLock()) {
+                    return true;
+                }
+            } else if ((owner & WAITERS_FLAG) != 0
+                || memory.compareAndSetLong(OWNER_TOKEN_OFFSET, owner, owner | WAITERS_FLAG)) {
+                // Flagged while held: the owner's unlock will wake us. (A failed compare-and-set means
+                // the word moved, perhaps to free by an unlock that saw no flag: look again.)
+                return false;
+            }
+        }
+    }
+
     @Override
     public void unlock() {
         long token = token();
-        if (memory.getLongVolatile(OWNER_TOKEN_OFFSET) != token) {
+        if (!reentrant && memory.compareAndSetLong(OWNER_TOKEN_OFFSET, token, 0)) {
+            return; // nobody flagged that they wait: no wake-up needed
+        }
+        if ((memory.getLongVolatile(OWNER_TOKEN_OFFSET) & ~WAITERS_FLAG) != token) {
             throw new IllegalMonitorStateException("the current thread does not hold lock '" + region.name() + "'"
                 + (ownerPid() == 0 ? " (it is free)" : " (pid " + ownerPid() + " holds it)"));
         }
         if (reentrant) {
             long holds = memory.getLongPlain(HOLD_COUNT_OFFSET);
-            if (holds > 1) {
+            if (holds > 0) {
                 memory.putLongPlain(HOLD_COUNT_OFFSET, holds - 1);
                 return;
             }
-            memory.putLongPlain(HOLD_COUNT_OFFSET, 0);
+            if (memory.compareAndSetLong(OWNER_TOKEN_OFFSET, token, 0)) {
+                return;
+            }
         }
-        memory.putLongRelease(OWNER_TOKEN_OFFSET, 0);
-        word.wakeAllAfterRelease();
+        // The waiters flag is set, and only the owner clears it (waiters only set it): release and
+        // wake. The flag goes with the release; waiters that lose the race for the lock set it again.
+        memory.putLongVolatile(OWNER_TOKEN_OFFSET, 0);
+        word.wakeAllAfterVolatileWrite();
     }
 
     /**
@@ -300,7 +333,7 @@ public final class SharedLock implements Lock, AutoCloseable {
     }
 
     void checkHeld(String action) {
-        if (memory.getLongVolatile(OWNER_TOKEN_OFFSET) != token()) {
+        if (owner() != token()) {
             throw new IllegalMonitorStateException("the current thread must hold lock '" + region.name() + "' to "
                 + action + " it");
         }
@@ -311,7 +344,7 @@ public final class SharedLock implements Lock, AutoCloseable {
         checkHeld(action);
         int holds = getHoldCount();
         if (reentrant) {
-            memory.putLongPlain(HOLD_COUNT_OFFSET, 1);
+            memory.putLongPlain(HOLD_COUNT_OFFSET, 0);
         }
         unlock();
         return holds;
@@ -321,7 +354,7 @@ public final class SharedLock implements Lock, AutoCloseable {
     void reacquire(int holds) {
         lock();
         if (reentrant) {
-            memory.putLongPlain(HOLD_COUNT_OFFSET, holds);
+            memory.putLongPlain(HOLD_COUNT_OFFSET, holds - 1);
         }
     }
 

@@ -8,10 +8,10 @@ import io.interproc.core.RegionType;
  * <pre>
  *  body offset
  *     0  +---------------------------------------------------------------+
- *        |  Owner Token (64): pid (high 32) | thread id (low 32); 0 free  |
+ *        |W| Owner Token (63): pid (32..62) | thread id (0..31); 0 free   |
  *     8  |  Owner Start Time (64): the owner process's start time         |
  *    16  |R| Owner Start Token (63): the token Owner Start Time belongs to|
- *    24  |  Hold Count (64): re-entries of the owner                      |
+ *    24  |  Hold Count (64): the owner's holds beyond its first; 0 if free |
  *    32  |  Recoveries (64): times a dead owner's lock was taken over     |
  *    40  |  Reserved (64), 0                                              |
  *   128  +---------------------------------------------------------------+
@@ -35,16 +35,26 @@ import io.interproc.core.RegionType;
  * the lock over from a dead one: the owner is recovered while Owner Start Token equals its token
  * with R. Owners rewrite both words only when they differ from their own, so the next ordinary
  * acquisition clears R and an uncontended lock/unlock by one thread writes nothing but Owner Token.
+ *
+ * W ({@link #WAITERS_FLAG}, bit 63 of Owner Token) is set by a waiter (compare-and-set, only
+ * while the lock is held) before each sleep on the Wait Word, after registering as a sleeper there.
+ * Unlock is a compare-and-set of Owner Token from the owner's token to 0: it succeeds only while
+ * W is clear, and then no waiter can be asleep without having seen the lock free. If it fails
+ * because W is set, the owner writes 0 (volatile) and wakes every sleeper; the ones that do not get
+ * the lock set W again before they sleep. A takeover of a dead owner's lock keeps W.
+ * Layout version 2 (version 1 had no W and woke by the Wait Word's sleeper count alone).
  */
 public final class SharedLockDescriptor {
     /** Region type: parameter reentrant (0 or 1). */
-    public static final RegionType TYPE = RegionType.of("lock", 1, "reentrant");
+    public static final RegionType TYPE = RegionType.of("lock", 2, "reentrant");
 
     public static final int OWNER_TOKEN_OFFSET = 0;
     public static final int OWNER_START_OFFSET = 8;
     public static final int OWNER_START_TOKEN_OFFSET = 16;
     public static final int HOLD_COUNT_OFFSET = 24;
     public static final int RECOVERIES_OFFSET = 32;
+    /** Bit 63 of Owner Token: a waiter may be asleep, the owner's unlock must wake the Wait Word. */
+    public static final long WAITERS_FLAG = Long.MIN_VALUE;
     /** Bit 63 of Owner Start Token: its owner took the lock over from a dead owner. */
     public static final long RECOVERED_FLAG = Long.MIN_VALUE;
     public static final int WAIT_OFFSET = 128;

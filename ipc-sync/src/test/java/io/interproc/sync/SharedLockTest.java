@@ -135,6 +135,44 @@ class SharedLockTest {
     }
 
     @Test
+    void shouldWakeEverySleepingWaiterInTurnWithoutWaitingForASlice() throws Exception {
+        assumeTrue(Futex.isSupported());
+        for (boolean reentrant : new boolean[] {false, true}) {
+            try (SharedLock lock = SharedLock.create(directory(), "l" + reentrant, reentrant)) {
+                // Slices of 10 minutes: a lost wake-up shows as a waiter still asleep at the 60 s timeout.
+                lock.waitStrategy(WaitStrategy.blocking(0, 0, Duration.ofMinutes(10)));
+                lock.lock();
+                List<CompletableFuture<Boolean>> waiters = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    waiters.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            boolean got = lock.tryLock(60, TimeUnit.SECONDS);
+                            if (got && reentrant) {
+                                lock.lock(); // a second hold: the first unlock must not release
+                                lock.unlock();
+                                got = lock.isHeldByCurrentThread();
+                            }
+                            if (got) {
+                                lock.unlock();
+                            }
+                            return got;
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }, r -> Thread.ofPlatform().start(r)));
+                }
+                assertTrue(Poll.until(() -> lock.sleepingWaiters() == 3, LONG));
+                lock.unlock();
+                for (CompletableFuture<Boolean> waiter : waiters) {
+                    assertTrue(waiter.get(60, TimeUnit.SECONDS));
+                }
+                assertTrue(lock.tryLock());
+                lock.unlock();
+            }
+        }
+    }
+
+    @Test
     void shouldKeepACounterExactUnderContentionBetweenThreads() throws Exception {
         try (SharedLock lock = SharedLock.create(directory(), "l", false);
              Region counter = directory().create("c", new RegionSpec(SharedLockDescriptor.TYPE, 64, 0), r -> { })) {
