@@ -97,6 +97,27 @@ final class Native {
         POSIX_FALLOCATE = fallocate;
     }
 
+    /**
+     * Runs both futex operations once on a private word (a wait that returns at once, a wake of
+     * nobody) and a membarrier query: the first call of a downcall handle links it, a few
+     * milliseconds of CPU that would otherwise land on the first blocking wait and the first
+     * wake-up of the process.
+     */
+    private static void linkFutexNow() {
+        try {
+            Scratch scratch = new Scratch();
+            MemorySegment word = Arena.ofAuto().allocate(4, 4);
+            word.set(ValueLayout.JAVA_INT, 0, 1);
+            futex(scratch, word, 0 /* FUTEX_WAIT: the word is not 0, so EAGAIN */, 0, scratch.timespec);
+            futex(scratch, word, 1 /* FUTEX_WAKE */, 1, MemorySegment.NULL);
+            if (SYS_MEMBARRIER > 0) {
+                syscall3(SYS_MEMBARRIER, 0 /* MEMBARRIER_CMD_QUERY */, 0, 0);
+            }
+        } catch (RuntimeException e) {
+            // Linking is retried by the first real call, which reports any error.
+        }
+    }
+
     /** Per-thread scratch memory for call state (errno) and a timespec, reused across calls. */
     static final class Scratch {
         final MemorySegment callState;
@@ -114,6 +135,12 @@ final class Native {
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static {
+        if (AVAILABLE) {
+            linkFutexNow(); // after SCRATCH: static initialisers run in order
+        }
+    }
 
     static Scratch scratch() {
         return SCRATCH.get();

@@ -14,20 +14,21 @@ import org.agrona.concurrent.IdleStrategy;
  *
  * <p>Every wait is bounded in slices ({@link #DEFAULT_SLICE} unless configured): between slices
  * it checks the thread's interrupt status, the deadline, that the region is still open, and calls
- * the {@link LivenessCheck}, so a waiter is never stuck on a peer that died without waking it.
- * An interrupt is therefore noticed within one slice.
+ * the {@link LivenessCheck}, so a waiter is never stuck on a peer that died without waking it: a
+ * dead peer is noticed within one slice. An interrupt ends a kernel sleep at once (the interrupting
+ * thread wakes the sleeper), and closing the region wakes this process's sleepers on it.
  *
  * <p>{@link #blocking()} strategies are immutable and thread-safe. A {@code polling} strategy
  * holds its {@link IdleStrategy}, which is usually not thread-safe: use one per thread.
  */
 public interface WaitStrategy {
     /**
-     * Longest uninterrupted kernel sleep of the default blocking strategy: the bound on interrupt
-     * and liveness latency, and what a long wait costs (a wake-up per slice; until the JIT compiles
-     * this rarely run path, each costs about 0.1 ms of CPU, so 50 ms keeps a blocked thread near
-     * 0.5 % of a core).
+     * Longest kernel sleep of the default blocking strategy between liveness checks: the bound on
+     * how late a waiter learns that its peer died, and what a long wait costs (a timer wake-up per
+     * slice, about 0.1 to 0.25 ms of CPU each on a virtual machine, so 100 ms keeps a blocked thread
+     * near 0.25 % of a core). Interrupts do not wait for the slice to end.
      */
-    Duration DEFAULT_SLICE = Duration.ofMillis(50);
+    Duration DEFAULT_SLICE = Duration.ofMillis(100);
 
     /** A timeout meaning "wait for ever" (still interruptible and still checking liveness). */
     long NO_TIMEOUT = Long.MAX_VALUE;

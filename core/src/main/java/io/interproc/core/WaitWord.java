@@ -1,6 +1,8 @@
 package io.interproc.core;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.spi.AbstractInterruptibleChannel;
 
 /**
  * A place in shared memory where threads of any process sleep until woken: an event count.
@@ -149,8 +151,52 @@ public final class WaitWord {
         memory.getAndAddInt(offset + SLEEPERS_OFFSET, -1);
     }
 
-    /** Sleeps while the sequence is still {@code sequence}: see {@link Futex#await}. */
+    /**
+     * Sleeps while the sequence is still {@code sequence}: see {@link Futex#await}. A
+     * {@link Thread#interrupt()} of the sleeping thread ends the sleep at once: the interrupting
+     * thread moves the sequence and wakes the word (other sleepers on it wake spuriously, re-check
+     * and sleep again).
+     */
     int sleep(int sequence, long nanos) {
-        return Futex.await(segment, offset + SEQUENCE_OFFSET, sequence, nanos);
+        InterruptWake interruptWake = new InterruptWake();
+        interruptWake.enter();
+        try {
+            return Futex.await(segment, offset + SEQUENCE_OFFSET, sequence, nanos);
+        } finally {
+            interruptWake.exit();
+        }
+    }
+
+    /**
+     * Makes {@link Thread#interrupt()} wake a thread asleep in a futex call, through the JDK's public
+     * hook for interruptible blocking operations: between {@code begin()} and {@code end()} of an
+     * {@link AbstractInterruptibleChannel}, an interrupt closes the channel in the interrupting
+     * thread (at once if the thread was already interrupted). Closing moves the sequence, so a
+     * futex call not yet asleep returns at once too. One instance per sleep: a closed channel stays
+     * closed.
+     */
+    private final class InterruptWake extends AbstractInterruptibleChannel {
+        void enter() {
+            begin();
+        }
+
+        void exit() {
+            try {
+                end(true);
+            } catch (AsynchronousCloseException e) {
+                // Interrupted: the interrupt status stays set and the wait loop acts on it.
+            }
+        }
+
+        @Override
+        protected void implCloseChannel() {
+            try {
+                memory.getAndAddInt(offset + SEQUENCE_OFFSET, 1);
+                Futex.wake(segment, offset + SEQUENCE_OFFSET, Integer.MAX_VALUE);
+            } catch (RuntimeException e) {
+                // Runs inside Thread.interrupt() of another thread: never throw there. (The region was
+                // closed; the sleeper notices at the end of its slice.)
+            }
+        }
     }
 }

@@ -127,6 +127,42 @@ class WaitStrategyTest {
         }
     }
 
+    @Test
+    void shouldEndAKernelSleepAtOnceWhenInterruptedAndLeaveOtherSleepersWaiting() throws Exception {
+        assumeTrue(Futex.isSupported());
+        // Slices of 10 minutes: only the interrupt itself can end the first sleep within the test's timeout.
+        WaitStrategy strategy = WaitStrategy.blocking(0, 0, Duration.ofMinutes(10));
+        try (Region r = region()) {
+            WaitWord word = r.waitWord(64);
+            CompletableFuture<Throwable> interrupted = new CompletableFuture<>();
+            Thread first = Thread.ofPlatform().start(() -> {
+                try {
+                    strategy.await(word, () -> false, WaitStrategy.NO_TIMEOUT, LivenessCheck.NONE);
+                    interrupted.complete(null);
+                } catch (Throwable t) {
+                    interrupted.complete(t);
+                }
+            });
+            CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return strategy.await(word, () -> r.memory().getLongAcquire(8) == 1, WaitStrategy.NO_TIMEOUT,
+                        LivenessCheck.NONE);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, t -> Thread.ofPlatform().start(t));
+            assertTrue(Poll.until(() -> word.sleepers() == 2 && KernelWaits.sleepingOn(word), Duration.ofSeconds(20)));
+            first.interrupt();
+            assertInstanceOf(InterruptedException.class, interrupted.get(30, TimeUnit.SECONDS));
+            first.join();
+            assertFalse(second.isDone(), "the other sleeper woke spuriously, re-checked and sleeps again");
+            assertTrue(Poll.until(() -> word.sleepers() == 1 && KernelWaits.sleepingOn(word), Duration.ofSeconds(20)));
+            r.memory().putLongRelease(8, 1);
+            word.wakeAll();
+            assertTrue(second.get(30, TimeUnit.SECONDS));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("strategies")
     void shouldEndTheWaitWhenTheLivenessCheckThrows(WaitStrategy strategy) throws Exception {

@@ -27,7 +27,7 @@ import java.util.concurrent.locks.Lock;
  * {@code RLock} when created reentrant). Layout in {@link SharedLockDescriptor}.
  *
  * <p><b>Robust.</b> When the owning process dies (even by {@code kill -9}) the lock is not lost:
- * a waiter notices within one or two wait slices (50 ms each by default) that the owner, identified by pid and
+ * a waiter notices within one or two wait slices (100 ms each by default) that the owner, identified by pid and
  * start time so that a reused pid does not fool it, is gone, and takes the lock over. The new owner
  * is told, because the state the lock guarded may be half-updated: {@link #isRecovered()} is true
  * while it holds the lock, and the {@link #onRecovery(Runnable) recovery callback} runs in its
