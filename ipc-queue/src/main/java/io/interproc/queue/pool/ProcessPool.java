@@ -117,8 +117,9 @@ public final class ProcessPool implements AutoCloseable {
         RingBuffer ring = null;
         try {
             queue = MpmcQueue.create(directory, name + "-tasks", b.queueCapacity, b.maxMessageLength);
-            ring = RingBuffer.create(directory, name + "-results", ringCapacity(b.maxMessageLength), b.maxMessageLength,
-                true);
+            // One producing thread per worker; twice that, for workers that exit while their replacements start.
+            ring = RingBuffer.createMultiProducer(directory, name + "-results", ringCapacity(b.maxMessageLength),
+                b.maxMessageLength, 2 * b.workers + 2);
         } catch (RuntimeException e) {
             if (queue != null) {
                 queue.close();

@@ -16,7 +16,14 @@ import static io.interproc.queue.ring.RingDescriptor.PRODUCER_PID_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.PRODUCER_START_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.PRODUCER_WAIT_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.TAIL_OFFSET;
-import static io.interproc.queue.ring.RingDescriptor.UNBLOCK_EPOCH_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.CLAIMING;
+import static io.interproc.queue.ring.RingDescriptor.NO_CLAIM;
+import static io.interproc.queue.ring.RingDescriptor.DEFAULT_PRODUCER_SLOTS;
+import static io.interproc.queue.ring.RingDescriptor.MAX_PRODUCER_SLOTS;
+import static io.interproc.queue.ring.RingDescriptor.SLOT_CLAIM;
+import static io.interproc.queue.ring.RingDescriptor.SLOT_LENGTH;
+import static io.interproc.queue.ring.RingDescriptor.SLOT_PID;
+import static io.interproc.queue.ring.RingDescriptor.SLOT_START;
 import static io.interproc.queue.ring.RingDescriptor.align;
 import static io.interproc.queue.ring.RingDescriptor.header;
 import static io.interproc.queue.ring.RingDescriptor.recordLength;
@@ -34,6 +41,10 @@ import io.interproc.core.WaitWord;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,10 +65,18 @@ import java.util.concurrent.TimeUnit;
  * then futex sleep): a blocked producer or consumer burns no CPU and is woken by the peer's next
  * read or commit; the other side pays a system call only when someone sleeps.
  *
- * <p><b>Faults.</b> A producer that dies (or stalls) between claim and commit never exposes a torn
- * message: after the {@link #unblockTimeout(Duration) unblock timeout} the consumer skips the
- * record, counts it in {@link #abandonedRecords()}, and later messages flow; a stalled producer's
- * late {@link #commit} then returns false. A consumer that dies while its handler runs loses that
+ * <p><b>Faults.</b> A producer that dies between claim and commit never exposes a torn message:
+ * after the {@link #unblockTimeout(Duration) unblock timeout} the consumer skips the record (or
+ * the space it claimed), counts it in {@link #abandonedRecords()}, and later messages flow. On an
+ * MPSC ring a live producer's claim is never skipped, however long it takes (a GC pause, a stopped
+ * process): each producing thread names its claim in a slot of the ring, so the consumer can tell
+ * a dead producer's record from a slow one's, and commit needs no atomic instruction. So commit or
+ * abort every claim, in a {@code finally}: a claim a live process never finishes holds the
+ * consumer back until that process exits or closes this handle. (A thread's earlier claims, when
+ * it holds several, are not named; those may be skipped after the timeout, and their late
+ * {@link #commit} returns false.) At most {@link #producerSlots()} threads produce into one
+ * MPSC ring at a time; a slot is given back when its thread ends (reused by this handle) or its
+ * handle closes or its process dies. A consumer that dies while its handler runs loses that
  * message (at most once). A producer blocked in {@link #put} on a ring whose registered consumer
  * died gets {@link PeerDiedException}; a consumer blocked in {@link #take} on an SPSC ring whose
  * producer died gets it once the ring is drained. A corrupt record header is reported as
@@ -81,6 +100,8 @@ public final class RingBuffer implements AutoCloseable {
     private final long mask;
     private final int maxMessageLength;
     private final boolean multiProducer;
+    private final int producerSlots;
+    private final long slotsOffset;
     private final WaitWord consumerWord;
     private final WaitWord producerWord;
     private final int pid = (int) ProcessIdentity.current().pid();
@@ -100,11 +121,35 @@ public final class RingBuffer implements AutoCloseable {
     private long stallStart;
     private int reads;
 
+    /** MPSC: the producer slot of the thread that produced last through this handle (a fast check). */
+    private ProducerSlot lastSlot;
+    private final ThreadLocal<ProducerSlot> threadSlot = new ThreadLocal<>();
+    /** MPSC: the slots this handle's threads took, released by {@link #close()}. */
+    private final List<ProducerSlot> ownSlots = new ArrayList<>();
+
+    /** A producing thread's slot in the ring's slot table, and its last claim (that thread only). */
+    private static final class ProducerSlot {
+        final Thread thread;
+        final long claimOffset;
+        /** Position of this thread's last claim, while it is not committed or aborted; else -1. */
+        long pending = -1;
+
+        ProducerSlot(Thread thread, long base) {
+            this.thread = thread;
+            this.claimOffset = base + SLOT_CLAIM;
+        }
+
+        long base() {
+            return claimOffset - SLOT_CLAIM;
+        }
+    }
+
     private RingBuffer(Region region) {
         this(region, 0, region.parameter(0), region.parameter(1), region.parameter(2), "ring '" + region.name() + "'");
-        if (region.body().byteSize() != DATA_OFFSET + (long) capacity) {
+        long expected = DATA_OFFSET + (long) capacity + (long) producerSlots * SLOT_LENGTH;
+        if (region.body().byteSize() != expected) {
             throw new RegionFormatException(what + " has a " + region.body().byteSize() + "-byte body; capacity "
-                + capacity + " needs " + (DATA_OFFSET + (long) capacity));
+                + capacity + " and " + producerSlots + " producer slots need " + expected);
         }
     }
 
@@ -112,7 +157,7 @@ public final class RingBuffer implements AutoCloseable {
      * A ring laid out at {@code base} in the body of {@code region} (which may hold other things,
      * as a pipe holds two rings).
      */
-    RingBuffer(Region region, long base, long cap, long max, long multi, String what) {
+    RingBuffer(Region region, long base, long cap, long max, long slots, String what) {
         this.region = region;
         this.what = what;
         if (cap < MIN_CAPACITY || cap > (1 << 30) || Long.bitCount(cap) != 1) {
@@ -122,17 +167,21 @@ public final class RingBuffer implements AutoCloseable {
         if (max < 0 || align((int) Math.min(max, Integer.MAX_VALUE - 16) + HEADER_LENGTH) > cap / 2) {
             throw new RegionFormatException(what + " has a corrupt max message length " + max + " for capacity " + cap);
         }
-        if (multi != 0 && multi != 1) {
-            throw new RegionFormatException(what + " has a corrupt multi-producer flag " + multi);
+        if (slots < 0 || slots > MAX_PRODUCER_SLOTS) {
+            throw new RegionFormatException(what + " has a corrupt producer slot count " + slots + " (0 to "
+                + MAX_PRODUCER_SLOTS + ")");
         }
-        if (base < 0 || base % 128 != 0 || base + DATA_OFFSET + cap > region.body().byteSize()) {
+        long footprint = DATA_OFFSET + cap + slots * SLOT_LENGTH;
+        if (base < 0 || base % 128 != 0 || base + footprint > region.body().byteSize()) {
             throw new RegionFormatException(what + " does not fit its region");
         }
         this.capacity = (int) cap;
         this.mask = cap - 1;
         this.maxMessageLength = (int) max;
-        this.multiProducer = multi == 1;
-        MemorySegment self = region.body().asSlice(base, DATA_OFFSET + cap);
+        this.producerSlots = (int) slots;
+        this.multiProducer = slots > 0;
+        this.slotsOffset = DATA_OFFSET + cap;
+        MemorySegment self = region.body().asSlice(base, footprint);
         this.memory = new MemoryAccess(self);
         this.buffer = self.asSlice(DATA_OFFSET, cap);
         this.consumerWord = region.waitWord(base + CONSUMER_WAIT_OFFSET);
@@ -147,7 +196,7 @@ public final class RingBuffer implements AutoCloseable {
         } while (head != memory.getLongVolatile(HEAD_OFFSET) && ++attempts < 1_000);
         // An SPSC producer that died between publishing a record and moving the tail leaves the tail
         // behind the head; the next producer repairs it.
-        long lowestTail = multi == 1 ? head : head - cap;
+        long lowestTail = multiProducer ? head : head - cap;
         boolean stable = attempts < 1_000; // a ring that never held still cannot be checked here
         if ((stable && (head < 0 || tail < lowestTail || tail - head > cap))
             || (head & (ALIGNMENT - 1)) != 0 || (tail & (ALIGNMENT - 1)) != 0) {
@@ -158,7 +207,7 @@ public final class RingBuffer implements AutoCloseable {
         this.tailCache = head;
     }
 
-    /** Bytes a ring of {@code capacity} occupies when embedded in another region. */
+    /** Bytes an SPSC ring of {@code capacity} occupies when embedded in another region. */
     static long footprint(int capacity) {
         return DATA_OFFSET + (long) capacity;
     }
@@ -169,13 +218,32 @@ public final class RingBuffer implements AutoCloseable {
      * @param capacity         data bytes, a power of two, at least {@value RingDescriptor#MIN_CAPACITY}
      * @param maxMessageLength longest message; a record (8-byte header plus message) may take at
      *                         most half the capacity
-     * @param multiProducer    true for MPSC, false for SPSC
+     * @param multiProducer    true for MPSC (with {@value RingDescriptor#DEFAULT_PRODUCER_SLOTS}
+     *                         producer slots), false for SPSC
      * @throws IllegalArgumentException for impossible sizes
      * @throws io.interproc.core.RegionExistsException if the name exists
      */
     public static RingBuffer create(RegionDirectory directory, String name, int capacity, int maxMessageLength,
                                     boolean multiProducer) {
-        return directory.create(name, spec(capacity, maxMessageLength, multiProducer), r -> { }).as(RingBuffer::new);
+        return directory.create(name, spec(capacity, maxMessageLength, multiProducer ? DEFAULT_PRODUCER_SLOTS : 0),
+            r -> { }).as(RingBuffer::new);
+    }
+
+    /**
+     * Creates an MPSC ring into which at most {@code producerThreads} threads (of all processes) may
+     * produce at a time; each takes a 128-byte slot in the region.
+     *
+     * @param producerThreads 1 to {@value RingDescriptor#MAX_PRODUCER_SLOTS}
+     * @throws IllegalArgumentException for impossible sizes
+     * @throws io.interproc.core.RegionExistsException if the name exists
+     */
+    public static RingBuffer createMultiProducer(RegionDirectory directory, String name, int capacity,
+                                                 int maxMessageLength, int producerThreads) {
+        if (producerThreads < 1 || producerThreads > MAX_PRODUCER_SLOTS) {
+            throw new IllegalArgumentException("an MPSC ring takes 1 to " + MAX_PRODUCER_SLOTS
+                + " producer threads, got " + producerThreads);
+        }
+        return directory.create(name, spec(capacity, maxMessageLength, producerThreads), r -> { }).as(RingBuffer::new);
     }
 
     /** Opens an existing ring, checking its header and layout. */
@@ -186,14 +254,14 @@ public final class RingBuffer implements AutoCloseable {
     /** Opens the ring, or creates it with these settings; an existing ring must have the same ones. */
     public static RingBuffer openOrCreate(RegionDirectory directory, String name, int capacity, int maxMessageLength,
                                           boolean multiProducer) {
-        return directory.openOrCreate(name, spec(capacity, maxMessageLength, multiProducer), r -> { })
-            .as(RingBuffer::new);
+        return directory.openOrCreate(name, spec(capacity, maxMessageLength, multiProducer ? DEFAULT_PRODUCER_SLOTS : 0),
+            r -> { }).as(RingBuffer::new);
     }
 
-    private static RegionSpec spec(int capacity, int maxMessageLength, boolean multiProducer) {
+    private static RegionSpec spec(int capacity, int maxMessageLength, int producerSlots) {
         checkSizes(capacity, maxMessageLength);
-        return new RegionSpec(RingDescriptor.TYPE, DATA_OFFSET + (long) capacity, capacity, maxMessageLength,
-            multiProducer ? 1 : 0);
+        return new RegionSpec(RingDescriptor.TYPE, DATA_OFFSET + (long) capacity + (long) producerSlots * SLOT_LENGTH,
+            capacity, maxMessageLength, producerSlots);
     }
 
     static void checkSizes(int capacity, int maxMessageLength) {
@@ -216,7 +284,10 @@ public final class RingBuffer implements AutoCloseable {
         return this;
     }
 
-    /** Sets how long a claimed but uncommitted record may block the consumer before it is skipped; returns this. */
+    /**
+     * Sets how long a claimed but uncommitted record of a dead producer may block the consumer
+     * before it is skipped (a live producer's is waited for); returns this.
+     */
     public RingBuffer unblockTimeout(Duration timeout) {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("unblock timeout must not be negative, got " + timeout);
@@ -301,43 +372,119 @@ public final class RingBuffer implements AutoCloseable {
         }
     }
 
-    /** MPSC: producers race for the tail, then write their headers; the consumer may give away a stalled gap. */
+    /**
+     * MPSC: producers race for the tail with one compare-and-set; the thread's slot names the
+     * position first as being claimed, then as claimed, so the consumer never skips it while this
+     * process lives (see {@link RingDescriptor}).
+     */
     private long claimShared(int aligned, long claimed) {
+        ProducerSlot slot = producerSlot();
         while (true) {
-            long epoch = memory.getLongVolatile(UNBLOCK_EPOCH_OFFSET);
-            long tail;
-            long padding;
-            do {
-                tail = memory.getLongVolatile(TAIL_OFFSET);
-                padding = padding(tail, aligned);
-                if (!hasCapacity(tail, padding + aligned)) {
-                    return INSUFFICIENT_CAPACITY;
-                }
-            } while (!memory.compareAndSetLong(TAIL_OFFSET, tail, tail + padding + aligned));
-            if (padding != 0) {
-                memory.compareAndSetLong(DATA_OFFSET + (tail & mask), 0, header((int) padding, PADDING_TYPE));
+            long tail = memory.getLongVolatile(TAIL_OFFSET);
+            long padding = padding(tail, aligned);
+            if (!hasCapacity(tail, padding + aligned)) {
+                return INSUFFICIENT_CAPACITY;
             }
-            long position = tail + padding;
-            long index = position & mask;
-            // The space is ours unless the consumer gave it away after a stall: then the header is no
-            // longer 0, or (only if the consumer started skipping a gap since we read the epoch) the
-            // head has passed it. Checking the epoch spares every claim a read of the consumer's line.
-            if (memory.compareAndSetLong(DATA_OFFSET + index, 0, claimed)) {
-                if (memory.getLongVolatile(UNBLOCK_EPOCH_OFFSET) == epoch
-                    || memory.getLongVolatile(HEAD_OFFSET) <= position) {
-                    return index + HEADER_LENGTH;
+            memory.putLongOpaque(slot.claimOffset, tail | CLAIMING);
+            if (memory.compareAndSetLong(TAIL_OFFSET, tail, tail + padding + aligned)) {
+                long position = tail + padding;
+                memory.putLongOpaque(slot.claimOffset, position);
+                if (padding != 0) {
+                    // Compare-and-set: if this thread stalled here past the unblock timeout, the
+                    // consumer (seeing the gap end at this claim) has written this padding already.
+                    memory.compareAndSetLong(DATA_OFFSET + (tail & mask), 0, header((int) padding, PADDING_TYPE));
                 }
-                memory.compareAndSetLong(DATA_OFFSET + index, claimed, 0);
+                long index = position & mask;
+                memory.putLongOpaque(DATA_OFFSET + index, claimed);
+                MemoryAccess.releaseFence(); // the claimed header before the message the caller writes
+                slot.pending = position;
+                return index + HEADER_LENGTH;
             }
         }
+    }
+
+    private ProducerSlot producerSlot() {
+        Thread me = Thread.currentThread();
+        ProducerSlot slot = lastSlot;
+        if (slot != null && slot.thread == me) {
+            return slot;
+        }
+        slot = threadSlot.get();
+        if (slot == null) {
+            slot = registerSlot(me);
+            threadSlot.set(slot);
+        }
+        lastSlot = slot;
+        return slot;
+    }
+
+    /** Takes a free slot, a dead process's, or one of this handle's whose thread ended. */
+    private ProducerSlot registerSlot(Thread thread) {
+        ProcessIdentity me = ProcessIdentity.current();
+        synchronized (ownSlots) {
+            for (int i = 0; i < ownSlots.size(); i++) {
+                ProducerSlot old = ownSlots.get(i);
+                if (!old.thread.isAlive()) {
+                    ProducerSlot slot = new ProducerSlot(thread, old.base());
+                    memory.putLongVolatile(slot.claimOffset, NO_CLAIM);
+                    ownSlots.set(i, slot);
+                    return slot;
+                }
+            }
+            for (int i = 0; i < producerSlots; i++) {
+                long base = slotsOffset + (long) i * SLOT_LENGTH;
+                long pid = memory.getLongVolatile(base + SLOT_PID);
+                if (pid != 0 && new ProcessIdentity(pid, memory.getLongVolatile(base + SLOT_START)).isAlive()) {
+                    continue;
+                }
+                if (memory.compareAndSetLong(base + SLOT_PID, pid, me.pid())) {
+                    memory.putLongVolatile(base + SLOT_START, me.startTime());
+                    memory.putLongVolatile(base + SLOT_CLAIM, NO_CLAIM);
+                    ProducerSlot slot = new ProducerSlot(thread, base);
+                    ownSlots.add(slot);
+                    return slot;
+                }
+            }
+        }
+        throw new IllegalStateException(what + " has " + producerSlots + " live producer threads already: it was created"
+            + " for at most " + producerSlots + " threads producing at a time");
+    }
+
+    /**
+     * MPSC: how many bytes from {@code head} the consumer may skip, given the positions live
+     * producers name in their slots (see {@link RingDescriptor}): 0 if one names {@code head}
+     * itself, else at most {@code limit}.
+     */
+    private long liveClaimLimit(long head, long limit) {
+        Map<Long, Boolean> alive = new HashMap<>();
+        for (int i = 0; i < producerSlots; i++) {
+            long base = slotsOffset + (long) i * SLOT_LENGTH;
+            long pid = memory.getLongVolatile(base + SLOT_PID);
+            if (pid == 0) {
+                continue;
+            }
+            long start = memory.getLongVolatile(base + SLOT_START);
+            long claim = memory.getLongVolatile(base + SLOT_CLAIM);
+            long position = claim & ~CLAIMING;
+            if (claim < 0 || position < head) {
+                continue;
+            }
+            if (alive.computeIfAbsent(pid, p -> new ProcessIdentity(p, start).isAlive())) {
+                if (position == head) {
+                    return 0;
+                }
+                limit = Math.min(limit, position - head);
+            }
+        }
+        return limit;
     }
 
     /**
      * Publishes a claimed message.
      *
      * @param offset what {@link #tryClaim} returned
-     * @return true; false if the record was abandoned because it stalled past the unblock timeout
-     *         (the consumer skipped it)
+     * @return true; false (MPSC only) if the record was abandoned: an earlier claim of a thread
+     *         holding several, or another thread's, skipped after stalling past the unblock timeout
      * @throws IllegalStateException if there is no claimed record at {@code offset}
      */
     public boolean commit(long offset) {
@@ -372,6 +519,26 @@ public final class RingBuffer implements AutoCloseable {
             consumerWord.wakeAllAfterRelease();
             return true;
         }
+        ProducerSlot slot = lastSlot;
+        if (slot == null || slot.thread != Thread.currentThread()) {
+            slot = threadSlot.get();
+        }
+        if (slot != null && slot.pending >= 0 && (slot.pending & mask) + HEADER_LENGTH == offset) {
+            // This thread's last claim, named by its slot: the consumer leaves it alone while this
+            // process lives, so a release store publishes it.
+            slot.pending = -1;
+            long claimed = memory.getLongPlain(at);
+            int length = recordLength(claimed);
+            if (length >= 0) {
+                throw new IllegalStateException("the claimed record at offset " + offset + " of " + what
+                    + " was overwritten: header " + claimed);
+            }
+            memory.putLongRelease(at, abort ? header(align(-length), PADDING_TYPE)
+                : header(-length, RingDescriptor.type(claimed)));
+            consumerWord.wakeAllAfterRelease();
+            return true;
+        }
+        // An earlier claim of this thread, or another thread's: the consumer may have skipped it.
         long claimed = memory.getLongVolatile(at);
         int length = recordLength(claimed);
         if (length >= 0) {
@@ -544,9 +711,10 @@ public final class RingBuffer implements AutoCloseable {
                         + ": header " + header + " below the tail");
                 }
                 if (length <= 0) {
-                    // MPSC: a claimed record, or (checked now and then: it costs a read of the producers'
-                    // line) space claimed whose header is not written yet.
-                    if (bytes == 0 && (length < 0 || (reads & 0xFF) == 0)) {
+                    // MPSC: a claimed record, or space claimed whose header is not written yet. Checked
+                    // for a stall now and then, not at every poll: it reads the producers' tail line
+                    // (taking it from them) and the clock.
+                    if (bytes == 0 && (reads & 0xFF) == 0) {
                         checkStall(head, header);
                     }
                     break;
@@ -679,6 +847,10 @@ public final class RingBuffer implements AutoCloseable {
 
     private void unblock(long head, long header) {
         long index = head & mask;
+        long limit = liveClaimLimit(head, Math.min(memory.getLongVolatile(TAIL_OFFSET) - head, capacity - index));
+        if (limit <= 0) {
+            return; // a live producer's claim: it will commit or abort
+        }
         int length = recordLength(header);
         long skip;
         if (length < 0) {
@@ -690,10 +862,8 @@ public final class RingBuffer implements AutoCloseable {
             }
             skip = align(recordLength);
         } else {
-            // Claimed by a producer that never wrote its header: free space up to the next written header.
-            // Announce it first: a producer whose header lands in the gap after this sees the epoch move.
-            memory.getAndAddLong(UNBLOCK_EPOCH_OFFSET, 1);
-            long limit = Math.min(memory.getLongVolatile(TAIL_OFFSET) - head, capacity - index);
+            // Claimed by a dead producer that never wrote its header: free space up to the next written
+            // header or the first position a live producer claims.
             skip = ALIGNMENT;
             while (skip < limit && memory.getLongVolatile(DATA_OFFSET + index + skip) == 0) {
                 skip += ALIGNMENT;
@@ -720,6 +890,11 @@ public final class RingBuffer implements AutoCloseable {
     /** @return true for a many-producer ring */
     public boolean isMultiProducer() {
         return multiProducer;
+    }
+
+    /** @return how many threads may produce at a time into this MPSC ring (0 for SPSC) */
+    public int producerSlots() {
+        return producerSlots;
     }
 
     /** @return bytes claimed but not yet consumed (records, headers and padding), 0..capacity */
@@ -781,9 +956,22 @@ public final class RingBuffer implements AutoCloseable {
         return !headReady();
     }
 
-    /** Unmaps this handle (the ring stays for other processes; see {@link Region#unlink()}). */
+    /**
+     * Unmaps this handle (the ring stays for other processes; see {@link Region#unlink()}). On an
+     * MPSC ring it first gives back the producer slots of its threads: a claim they left
+     * uncommitted is skipped after the unblock timeout.
+     */
     @Override
     public void close() {
+        synchronized (ownSlots) {
+            if (!region.isClosed()) {
+                for (ProducerSlot slot : ownSlots) {
+                    memory.putLongVolatile(slot.claimOffset, NO_CLAIM);
+                    memory.putLongVolatile(slot.base() + SLOT_PID, 0);
+                }
+            }
+            ownSlots.clear();
+        }
         region.close();
     }
 

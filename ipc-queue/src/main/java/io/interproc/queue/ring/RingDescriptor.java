@@ -19,15 +19,24 @@ import io.interproc.core.RegionType;
  *   280  |  Producer Pid (64)             |  Producer Start Time (64)    |
  *   296  |  Abandoned Records (64): records skipped after a stall         |
  *   304  |  Abandoned Bytes (64)                                         |
- *   312  |  Unblock Epoch (64): bumped before the consumer skips a gap   |
+ *   312  |  Reserved (64), 0 (version 1's Unblock Epoch)                 |
  *   384  +---------------------------------------------------------------+
  *        |  Consumer Wait Word (8): the consumer sleeps here when empty  |
  *   512  +---------------------------------------------------------------+
  *        |  Producer Wait Word (8): producers sleep here when full       |
  *  1024  +---------------------------------------------------------------+
  *        |  Data: capacity bytes of records, a power of two             ...
+ *  1024 + capacity  ------------------------------------------------------+
+ *        |  Producer Slot 0 (128), MPSC only: one per producing thread   |
+ *        |    +0 Pid (64), 0 if free | +8 Start Time (64) | +16 Claim (64)|
+ *        +---------------------------------------------------------------+
+ *        |  Producer Slots 1 to producerSlots - 1, 128 bytes each       ...
  *        +---------------------------------------------------------------+
  * </pre>
+ *
+ * Parameters: capacity, max message length, and producerSlots: 0 for a single-producer (SPSC)
+ * ring, else the number of Producer Slots, the most threads that may produce into the MPSC ring
+ * at a time.
  *
  * Each record starts 8-byte aligned with a 64-bit header word, then the message:
  *
@@ -44,10 +53,27 @@ import io.interproc.core.RegionType;
  * committed, Length counts the header and the message, Type &gt;= 0 is the message type or
  * {@link #PADDING_TYPE} for space skipped at the end of the buffer or after an abandoned record.
  * A record never wraps around the end of the buffer.
+ *
+ * <p><b>MPSC claims.</b> Each producing thread owns a Producer Slot (taken by compare-and-set of
+ * Pid from 0, or from a dead process's pid). Its Claim word says where the thread is claiming:
+ * {@code position | 1} (CLAIMING, bit 0 set) is written before the thread's compare-and-set of Tail
+ * Position from {@code position}, and {@code position} (CLAIMED, bit 0 clear: positions are 8-byte
+ * aligned) right after it succeeds, where {@code position} is then the record's (after any wrap
+ * padding); -1 before the first claim. Then the thread writes the claimed header, and commit is a
+ * release store of the committed header: the only atomic instruction per message is the Tail
+ * compare-and-set. The consumer never skips a position that a live slot names: when the record at
+ * the head has stayed uncommitted (or its space unwritten, header 0) past the unblock timeout, it
+ * reads the slots; if a slot of a live process names the head position it keeps waiting, else it
+ * skips the record (compare-and-set of the claimed header to padding) or the unwritten space up to
+ * the next written header or the lowest position a live slot names, whichever is first. So only a
+ * dead producer's records are ever skipped, and a live producer's plain commit can never land in
+ * space the consumer gave away. A thread with several claims outstanding names only its last: its
+ * earlier claims commit by compare-and-set of the header (as a commit from another thread does),
+ * and the consumer may skip them after the timeout, which that compare-and-set then reports.
  */
 public final class RingDescriptor {
-    /** Region type of ring buffers: parameters capacity, max message length, multi-producer flag. */
-    public static final RegionType TYPE = RegionType.of("ring", 1, "capacity", "maxMessageLength", "multiProducer");
+    /** Region type of ring buffers: parameters capacity, max message length, producer slots (0: SPSC). */
+    public static final RegionType TYPE = RegionType.of("ring", 2, "capacity", "maxMessageLength", "producerSlots");
 
     public static final int TAIL_OFFSET = 0;
     public static final int HEAD_OFFSET = 128;
@@ -58,9 +84,20 @@ public final class RingDescriptor {
     public static final int PRODUCER_START_OFFSET = 288;
     public static final int ABANDONED_RECORDS_OFFSET = 296;
     public static final int ABANDONED_BYTES_OFFSET = 304;
-    public static final int UNBLOCK_EPOCH_OFFSET = 312;
     public static final int CONSUMER_WAIT_OFFSET = 384;
     public static final int PRODUCER_WAIT_OFFSET = 512;
+    /** Producer slots of an MPSC ring made with {@code create(..., true)}. */
+    public static final int DEFAULT_PRODUCER_SLOTS = 64;
+    /** Most producer slots a ring may have. */
+    public static final int MAX_PRODUCER_SLOTS = 1 << 16;
+    public static final int SLOT_LENGTH = 128;
+    public static final int SLOT_PID = 0;
+    public static final int SLOT_START = 8;
+    public static final int SLOT_CLAIM = 16;
+    /** Claim word of a slot that has not claimed yet. */
+    public static final long NO_CLAIM = -1;
+    /** Bit 0 of a Claim word: the thread is about to compare-and-set the tail from that position. */
+    public static final long CLAIMING = 1;
     public static final int DATA_OFFSET = 1024;
 
     /** Record header bytes. */
