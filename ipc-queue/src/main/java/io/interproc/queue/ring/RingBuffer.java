@@ -133,6 +133,8 @@ public final class RingBuffer implements AutoCloseable {
         final long claimOffset;
         /** Position of this thread's last claim, while it is not committed or aborted; else -1. */
         long pending = -1;
+        /** What the slot's Claim word says between claims: the last claimed position, or NO_CLAIM. */
+        long named = NO_CLAIM;
 
         ProducerSlot(Thread thread, long base) {
             this.thread = thread;
@@ -389,6 +391,7 @@ public final class RingBuffer implements AutoCloseable {
             if (memory.compareAndSetLong(TAIL_OFFSET, tail, tail + padding + aligned)) {
                 long position = tail + padding;
                 memory.putLongOpaque(slot.claimOffset, position);
+                slot.named = position;
                 if (padding != 0) {
                     // Compare-and-set: if this thread stalled here past the unblock timeout, the
                     // consumer (seeing the gap end at this claim) has written this padding already.
@@ -400,6 +403,9 @@ public final class RingBuffer implements AutoCloseable {
                 slot.pending = position;
                 return index + HEADER_LENGTH;
             }
+            // Lost the race: stop naming a position another producer took (if this thread then found
+            // the ring full, a stale CLAIMING would hold the consumer at that position for good).
+            memory.putLongOpaque(slot.claimOffset, slot.named);
         }
     }
 
