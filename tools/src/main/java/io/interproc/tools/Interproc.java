@@ -221,6 +221,12 @@ public final class Interproc {
                     long heartbeat = ring.consumerHeartbeat();
                     out.println("consumer:   " + (heartbeat == 0 ? "never read" : "last read " + Instant.ofEpochMilli(heartbeat)));
                     out.println("abandoned:  " + ring.abandonedRecords() + " records");
+                    if (ring.isMultiProducer()) {
+                        java.util.List<Long> pids = ring.producerSlotPids();
+                        out.println("producers:  " + pids.size() + " of " + ring.producerSlots() + " slots held"
+                            + (pids.isEmpty() ? "" : ", by pid " + pids.stream().distinct().map(String::valueOf)
+                                .collect(java.util.stream.Collectors.joining(", "))));
+                    }
                     if (rates != null) {
                         out.println("rates:      " + rates.update(ring.producerPosition(), ring.consumerPosition())
                             + " (bytes produced, consumed)");

@@ -47,6 +47,8 @@ class InterprocTest {
             RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
             RingBuffer ring = RingBuffer.create(directory, "orders", 4096, 128, false);
             ring.offer(1, new byte[40]);
+            RingBuffer events = RingBuffer.create(directory, "events", 4096, 128, true);
+            events.offer(1, new byte[8]);
             SharedLock lock = SharedLock.create(directory, "accounts", false);
             lock.lock();
             SharedLock.create(directory, "spare", false).close();
@@ -76,7 +78,7 @@ class InterprocTest {
             assertTrue(owner.awaitOutput("READY", Duration.ofSeconds(60)), owner.output());
             Result list = run("list");
             assertEquals(0, list.status(), list.err());
-            assertTrue(list.out().contains("orders") && list.out().contains("ring v1"), list.out());
+            assertTrue(list.out().contains("orders") && list.out().contains("ring v2"), list.out());
             assertTrue(list.out().contains(owner.pid() + " (alive)"), list.out());
             assertTrue(list.out().lines().filter(l -> l.startsWith("accounts")).allMatch(l -> l.endsWith("yes")), list.out());
             assertTrue(list.out().lines().filter(l -> l.startsWith("spare")).allMatch(l -> l.endsWith("no")), list.out());
@@ -84,6 +86,8 @@ class InterprocTest {
             Result ring = run("stat", "orders");
             assertEquals(0, ring.status(), ring.err());
             assertTrue(ring.out().contains("SPSC, capacity 4096") && ring.out().contains("backlog 48 bytes"), ring.out());
+            Result events = run("stat", "events");
+            assertTrue(events.out().contains("producers:  1 of 64 slots held, by pid " + owner.pid()), events.out());
             Result lock = run("stat", "accounts");
             assertTrue(lock.out().contains("owner:      pid " + owner.pid() + " (alive)"), lock.out());
 

@@ -903,6 +903,22 @@ public final class RingBuffer implements AutoCloseable {
         return producerSlots;
     }
 
+    /**
+     * @return MPSC: one pid per producer slot held by a live process (a pid appears once per thread
+     *         of it that produces); empty for SPSC. Reads /proc: for monitoring, not hot paths.
+     */
+    public List<Long> producerSlotPids() {
+        List<Long> pids = new ArrayList<>();
+        for (int i = 0; i < producerSlots; i++) {
+            long base = slotsOffset + (long) i * SLOT_LENGTH;
+            long pid = memory.getLongVolatile(base + SLOT_PID);
+            if (pid != 0 && new ProcessIdentity(pid, memory.getLongVolatile(base + SLOT_START)).isAlive()) {
+                pids.add(pid);
+            }
+        }
+        return pids;
+    }
+
     /** @return bytes claimed but not yet consumed (records, headers and padding), 0..capacity */
     public long size() {
         long head;
