@@ -111,6 +111,8 @@ public final class RingBuffer implements AutoCloseable {
 
     private long headCache;
     private long tailCache;
+    /** SPSC consumer: this read follows committed headers up to a zero one instead of reading up to the tail. */
+    private boolean followingHeaders;
     private long pendingEnd = -1;
     private long pendingOffset = -1;
     private long pendingTail;
@@ -712,9 +714,12 @@ public final class RingBuffer implements AutoCloseable {
                 long index = headIndex + bytes;
                 long header = memory.getLongAcquire(DATA_OFFSET + index);
                 int length = recordLength(header);
-                if (length <= 0 && !multiProducer) {
+                if (length <= 0 && !multiProducer && !followingHeaders) {
                     throw new RegionFormatException(what + " has a corrupt record at position " + (head + bytes)
                         + ": header " + header + " below the tail");
+                }
+                if (length <= 0 && !multiProducer) {
+                    break; // following headers: the end of the committed records
                 }
                 if (length <= 0) {
                     // MPSC: a claimed record, or space claimed whose header is not written yet. Checked
@@ -764,6 +769,16 @@ public final class RingBuffer implements AutoCloseable {
      */
     private long committedBeyond(long head) {
         long available = tailCache - head;
+        followingHeaders = false;
+        if (available <= 0 && recordLength(memory.getLongAcquire(DATA_OFFSET + (head & mask))) > 0) {
+            // Caught up with the tail last seen, and the header at the head is committed. Each commit
+            // zeroes the header slot after its record before publishing it, and only commit writes a
+            // header, so the records from here can be followed header by header up to a zero one,
+            // without the tail: one cache miss for a waiting consumer instead of two (the tail's
+            // line, then the record's), which halves the spin round trip.
+            followingHeaders = true;
+            return capacity;
+        }
         if (available <= 0) {
             tailCache = memory.getLongAcquire(TAIL_OFFSET);
             available = tailCache - head;
@@ -822,7 +837,7 @@ public final class RingBuffer implements AutoCloseable {
         if (multiProducer) {
             checkStall(head, memory.getLongVolatile(DATA_OFFSET + (head & mask)));
         }
-        if (!multiProducer && memory.getLongVolatile(TAIL_OFFSET) == head) {
+        if (!multiProducer && memory.getLongVolatile(TAIL_OFFSET) <= head) {
             long producerPid = memory.getLongVolatile(PRODUCER_PID_OFFSET);
             if (producerPid != 0) {
                 ProcessIdentity producer = new ProcessIdentity(producerPid, memory.getLongVolatile(PRODUCER_START_OFFSET));
