@@ -69,11 +69,7 @@ class MpscRingBufferTest extends RingBufferContract {
         memory.putLongVolatile(RingDescriptor.TAIL_OFFSET, 24);
         memory.putLongVolatile(RingDescriptor.DATA_OFFSET, RingDescriptor.header(-24, 9));
         writeSlot(5, DEAD, 0);
-        assertTrue(ring.offer(6, bytes(10, 6)));
-        List<Integer> types = new ArrayList<>();
-        assertTrue(ring.take((t, b, o, l) -> types.add(t), 60, TimeUnit.SECONDS));
-        assertEquals(List.of(6), types);
-        assertEquals(1, ring.abandonedRecords());
+        assertOfferedAfterOneSkippedRecord();
     }
 
     @Test
