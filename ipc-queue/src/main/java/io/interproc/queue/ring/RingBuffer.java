@@ -389,18 +389,22 @@ public final class RingBuffer implements AutoCloseable {
             if (!hasCapacity(tail, padding + aligned)) {
                 return INSUFFICIENT_CAPACITY;
             }
-            memory.putLongOpaque(slot.claimOffset, tail | CLAIMING);
+            // A plain store: the compare-and-set below (a volatile write) publishes it first. It
+            // stays as the thread's claim when the compare-and-set succeeds, unless the record is
+            // placed after wrap padding: one store to the slot per message.
+            memory.putLongPlain(slot.claimOffset, tail | CLAIMING);
             if (memory.compareAndSetLong(TAIL_OFFSET, tail, tail + padding + aligned)) {
                 long position = tail + padding;
-                memory.putLongOpaque(slot.claimOffset, position);
-                slot.named = position;
+                slot.named = tail | CLAIMING;
                 if (padding != 0) {
+                    memory.putLongOpaque(slot.claimOffset, position);
+                    slot.named = position;
                     // Compare-and-set: if this thread stalled here past the unblock timeout, the
                     // consumer (seeing the gap end at this claim) has written this padding already.
                     memory.compareAndSetLong(DATA_OFFSET + (tail & mask), 0, header((int) padding, PADDING_TYPE));
                 }
                 long index = position & mask;
-                memory.putLongOpaque(DATA_OFFSET + index, claimed);
+                memory.putLongPlain(DATA_OFFSET + index, claimed);
                 MemoryAccess.releaseFence(); // the claimed header before the message the caller writes
                 slot.pending = position;
                 return index + HEADER_LENGTH;

@@ -57,11 +57,14 @@ import io.interproc.core.RegionType;
  * <p><b>MPSC claims.</b> Each producing thread owns a Producer Slot (taken by compare-and-set of
  * Pid from 0, or from a dead process's pid). Its Claim word says where the thread is claiming:
  * {@code position | 1} (CLAIMING, bit 0 set) is written before the thread's compare-and-set of Tail
- * Position from {@code position}, and {@code position} (CLAIMED, bit 0 clear: positions are 8-byte
- * aligned) right after it succeeds, where {@code position} is then the record's (after any wrap
- * padding); -1 before the first claim. Then the thread writes the claimed header, and commit is a
- * release store of the committed header: the only atomic instruction per message is the Tail
- * compare-and-set. The consumer never skips a position that a live slot names: when the record at
+ * Position from {@code position} (which publishes it) and stays when that succeeds, naming the
+ * record the thread now holds; only a record placed after wrap padding is named again, as
+ * {@code position} of the record (bit 0 clear: positions are 8-byte aligned). A thread that loses
+ * the compare-and-set writes back what the word said before. -1 before the first claim. The
+ * consumer reads {@code Claim & ~1} as the position. Then the thread writes the claimed header,
+ * and commit is a release store of the committed header: the only atomic instruction per message
+ * is the Tail compare-and-set, and the one store to the slot is plain. The consumer never skips a
+ * position that a live slot names: when the record at
  * the head has stayed uncommitted (or its space unwritten, header 0) past the unblock timeout, it
  * reads the slots; if a slot of a live process names the head position it keeps waiting, else it
  * skips the record (compare-and-set of the claimed header to padding) or the unwritten space up to
