@@ -110,9 +110,6 @@ public final class RingBuffer implements AutoCloseable {
     private long unblockTimeoutNanos = DEFAULT_UNBLOCK_TIMEOUT.toNanos();
 
     private long headCache;
-    private long tailCache;
-    /** SPSC consumer: this read follows committed headers up to a zero one instead of reading up to the tail. */
-    private boolean followingHeaders;
     private long pendingEnd = -1;
     private long pendingOffset = -1;
     private long pendingTail;
@@ -208,7 +205,6 @@ public final class RingBuffer implements AutoCloseable {
                 + ", capacity " + cap);
         }
         this.headCache = head;
-        this.tailCache = head;
     }
 
     /** Bytes an SPSC ring of {@code capacity} occupies when embedded in another region. */
@@ -322,9 +318,9 @@ public final class RingBuffer implements AutoCloseable {
 
     /**
      * SPSC: the space at the tail is this producer's alone. Nothing is written to a header until
-     * {@link #commit}, which writes the record header and then publishes it with a release store of
-     * the tail (the consumer reads only below the tail): a producer that dies mid-record leaves the
-     * tail where it was, and the next producer starts again there.
+     * {@link #commit}, which zeroes the next header slot, writes the record header with a release
+     * store (the consumer follows headers up to a zero one) and then moves the tail: a producer that
+     * dies mid-record leaves a zero header at the tail, and the next producer starts again there.
      */
     private long claimExclusive(int aligned, long claimed) {
         if (pendingEnd >= 0) {
@@ -350,7 +346,8 @@ public final class RingBuffer implements AutoCloseable {
      * delivered once a new producer takes over), or after writing message bytes it never committed
      * (so the free space is zeroed: later record headers may fall there). The header chain beyond
      * the tail ends at a zero header because every commit zeroes the header slot after its record.
-     * The consumer reads only below the tail, never in the free space being zeroed.
+     * The consumer follows headers only up to the zero one at the tail, never into the free space
+     * being zeroed.
      */
     private void takeOverProducerSide() {
         long tail = memory.getLongVolatile(TAIL_OFFSET);
@@ -708,9 +705,6 @@ public final class RingBuffer implements AutoCloseable {
         long head = memory.getLongPlain(HEAD_OFFSET);
         long headIndex = head & mask;
         long contiguous = capacity - headIndex;
-        if (!multiProducer) {
-            contiguous = Math.min(contiguous, committedBeyond(head));
-        }
         int bytes = 0;
         int count = 0;
         try {
@@ -718,12 +712,13 @@ public final class RingBuffer implements AutoCloseable {
                 long index = headIndex + bytes;
                 long header = memory.getLongAcquire(DATA_OFFSET + index);
                 int length = recordLength(header);
-                if (length <= 0 && !multiProducer && !followingHeaders) {
-                    throw new RegionFormatException(what + " has a corrupt record at position " + (head + bytes)
-                        + ": header " + header + " below the tail");
-                }
                 if (length <= 0 && !multiProducer) {
-                    break; // following headers: the end of the committed records
+                    // SPSC: the end of the committed records (see followHeaders). Only corruption writes
+                    // a negative length here.
+                    if (length < 0 || (bytes == 0 && (reads & 0xFF) == 0)) {
+                        checkSpscEnd(head + bytes, header);
+                    }
+                    break;
                 }
                 if (length <= 0) {
                     // MPSC: a claimed record, or space claimed whose header is not written yet. Checked
@@ -766,32 +761,27 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     /**
-     * SPSC: bytes of committed records from {@code head}, by the tail. The consumer reads the tail
-     * again only when it has consumed everything it last saw: polling the tail's line, rather than
-     * the header the producer is about to write, leaves the record lines to the producer while it
-     * writes them (about 1.4x the messages/s of header polling in a C experiment on 2 cores).
+     * SPSC: the consumer follows committed headers up to a zero one and never needs the tail. Each
+     * commit zeroes the header slot after its record before it writes its own header (a release
+     * store, then the tail), and only commit writes headers, so the records from the head form a
+     * chain that ends at a zero header. A consumer waiting for the next message polls one line (the
+     * header at the head) rather than the tail's and then the record's: one cache-line transfer per
+     * message instead of two, about twice the messages/s of tail polling measured here (bin/bench
+     * SpscThroughput, 64 B: 14.0-15.8 M against 7.5-8.4 M in the same VM state) and half the spin
+     * round trip.
+     *
+     * <p>Called for a header at {@code position} that ends the chain, at every 256th empty read and
+     * for any negative length: a tail beyond a zero header, or a negative length, is corruption.
      */
-    private long committedBeyond(long head) {
-        long available = tailCache - head;
-        followingHeaders = false;
-        if (available <= 0 && recordLength(memory.getLongAcquire(DATA_OFFSET + (head & mask))) > 0) {
-            // Caught up with the tail last seen, and the header at the head is committed. Each commit
-            // zeroes the header slot after its record before publishing it, and only commit writes a
-            // header, so the records from here can be followed header by header up to a zero one,
-            // without the tail: one cache miss for a waiting consumer instead of two (the tail's
-            // line, then the record's), which halves the spin round trip.
-            followingHeaders = true;
-            return capacity;
+    private void checkSpscEnd(long position, long header) {
+        long tail = memory.getLongAcquire(TAIL_OFFSET);
+        // Commit writes the header before the tail: a tail seen past this position means the header
+        // must read as committed now, unless the ring is corrupt.
+        long now = memory.getLongAcquire(DATA_OFFSET + (position & mask));
+        if (recordLength(header) < 0 || (tail > position && recordLength(now) <= 0) || tail - position > capacity) {
+            throw new RegionFormatException(what + " has a corrupt record at position " + position + ": header "
+                + now + " below the tail " + tail + " (corrupt positions or record)");
         }
-        if (available <= 0) {
-            tailCache = memory.getLongAcquire(TAIL_OFFSET);
-            available = tailCache - head;
-            if (available > capacity) {
-                throw new RegionFormatException(what + " has corrupt positions: head " + head + ", tail " + tailCache
-                    + ", capacity " + capacity);
-            }
-        }
-        return Math.max(available, 0);
     }
 
     /** Hands at most one message to {@code handler}; see {@link #read}. */

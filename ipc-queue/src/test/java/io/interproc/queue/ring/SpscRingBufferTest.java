@@ -26,10 +26,11 @@ class SpscRingBufferTest extends RingBufferContract {
         assertEquals(2, ring.read((t, b, o, l) -> types.add(t), 10));
         assertEquals(0, ring.read((t, b, o, l) -> types.add(t), 10), "the zero header after it ends the data");
         assertEquals(List.of(1, 2), types);
-        // A zero header below the tail is corruption, not the end of the data.
+        // A zero header below the tail is corruption, not the end of the data: reported within 256
+        // empty reads (the consumer follows headers and looks at the tail only now and then).
         long head = ring.consumerPosition();
         ring.region().memory().putLongVolatile(RingDescriptor.TAIL_OFFSET, head + 24);
-        RegionFormatException e = assertThrows(RegionFormatException.class, () -> ring.read((t, b, o, l) -> { }, 1));
+        RegionFormatException e = assertThrows(RegionFormatException.class, this::readEmpty256Times);
         assertTrue(e.getMessage().contains("below the tail"), e.getMessage());
     }
 
@@ -38,7 +39,20 @@ class SpscRingBufferTest extends RingBufferContract {
         assertTrue(ring.offer(1, bytes(16, 1)));
         assertEquals(1, ring.read((t, b, o, l) -> { }, 1));
         ring.region().memory().putLongVolatile(RingDescriptor.TAIL_OFFSET, 2L * ring.capacity());
-        RegionFormatException e = assertThrows(RegionFormatException.class, () -> ring.read((t, b, o, l) -> { }, 1));
+        RegionFormatException e = assertThrows(RegionFormatException.class, this::readEmpty256Times);
         assertTrue(e.getMessage().contains("corrupt positions"), e.getMessage());
+    }
+
+    @Test
+    void shouldReportANegativeRecordLengthAtOnce() {
+        ring.region().memory().putLongVolatile(RingDescriptor.DATA_OFFSET, RingDescriptor.header(-16, 1));
+        RegionFormatException e = assertThrows(RegionFormatException.class, () -> ring.read((t, b, o, l) -> { }, 1));
+        assertTrue(e.getMessage().contains("corrupt record at position 0"), e.getMessage());
+    }
+
+    private void readEmpty256Times() {
+        for (int i = 0; i < 256; i++) {
+            assertEquals(0, ring.read((t, b, o, l) -> { }, 1));
+        }
     }
 }
