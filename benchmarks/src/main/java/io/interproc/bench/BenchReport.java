@@ -85,8 +85,12 @@ public final class BenchReport {
             String name = f.get(0);
             String mode = f.get(1);
             double score = Double.parseDouble(f.get(4));
+            if (Double.isNaN(score)) {
+                continue; // a profiler's non-numeric result, such as perfasm's ":asm"
+            }
             String unit = f.get(6);
-            String percentile = name.contains(":") ? name.substring(name.indexOf(':') + 1).replace("·", "") : null;
+            String secondary = name.contains(":") ? name.substring(name.indexOf(':') + 1).replace("·", "") : null;
+            String percentile = secondary != null && secondary.matches("p[0-9.]+") ? secondary : null;
             String simple = name.replaceAll(".*\\.(\\w+)Benchmark\\.\\w+.*", "$1");
             if (simple.equals("Chronicle")) { // Chronicle's own forks, filed under the workloads they run
                 simple = name.contains(".offer") ? "SpscThroughput" : "RoundTrip";
@@ -96,6 +100,10 @@ public final class BenchReport {
             String impl = implColumn >= 0 && implColumn < f.size() ? f.get(implColumn) : "-";
             if (percentile != null) {
                 rows.add(new Row(benchmark, impl, percentileMetric(Double.parseDouble(percentile.substring(1))), unit, score));
+                continue;
+            }
+            if (secondary != null) { // a profiler's metric (-prof gc: gc.alloc.rate, ...)
+                rows.add(new Row(benchmark, impl, secondary, unit, score));
                 continue;
             }
             String metric = switch (mode) {

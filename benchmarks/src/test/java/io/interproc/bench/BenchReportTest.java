@@ -20,8 +20,13 @@ class BenchReportTest {
             "\"Benchmark\",\"Mode\",\"Threads\",\"Samples\",\"Score\",\"Score Error (99.9%)\",\"Unit\",\"Param: impl\",\"Param: length\"",
             "\"io.interproc.bench.SpscThroughputBenchmark.offer\",\"thrpt\",1,5,20000000.0,1.0,\"ops/s\",interproc,64",
             "\"io.interproc.bench.SpscThroughputBenchmark.offer\",\"thrpt\",1,5,10000000.0,1.0,\"ops/s\",agrona,64",
-            "\"io.interproc.bench.RoundTripBenchmark.roundTrip:p0.50\",\"sample\",1,1,230.0,NaN,\"ns/op\",interproc,64");
+            "\"io.interproc.bench.RoundTripBenchmark.roundTrip:p0.50\",\"sample\",1,1,230.0,NaN,\"ns/op\",interproc,64",
+            // what profilers given to bin/bench add: a text-only result (skipped) and a metric (kept under its name)
+            "\"io.interproc.bench.SpscThroughputBenchmark.offer:asm\",\"thrpt\",1,1,NaN,NaN,\"---\",interproc,64",
+            "\"io.interproc.bench.SpscThroughputBenchmark.offer:gc.alloc.rate\",\"thrpt\",1,5,0.5,0.1,\"MB/sec\",interproc,64");
         List<BenchReport.Row> rows = BenchReport.parse(csv);
+        assertEquals(new BenchReport.Row("SpscThroughput 64 B", "interproc", "gc.alloc.rate", "MB/sec", 0.5), rows.get(5));
+        assertEquals(6, rows.size());
         assertEquals(new BenchReport.Row("SpscThroughput 64 B", "interproc", "throughput", "ops/s", 2e7), rows.get(0));
         assertEquals(new BenchReport.Row("SpscThroughput 64 B", "interproc", "bytes", "B/s", 1.28e9), rows.get(1));
         assertEquals(new BenchReport.Row("RoundTrip 64 B", "interproc", "median", "ns/op", 230), rows.get(4));
