@@ -324,7 +324,7 @@ public final class RingBuffer implements AutoCloseable {
      */
     private long claimExclusive(int aligned, long claimed) {
         if (pendingEnd >= 0) {
-            throw new IllegalStateException("an SPSC ring allows one claim at a time: commit or abort the previous one");
+            throw oneClaimAtATime();
         }
         long tail = memory.getLongPlain(TAIL_OFFSET);
         long padding = padding(tail, aligned);
@@ -337,6 +337,10 @@ public final class RingBuffer implements AutoCloseable {
         pendingEnd = tail + padding + aligned;
         pendingOffset = ((tail + padding) & mask) + HEADER_LENGTH;
         return pendingOffset;
+    }
+
+    private static IllegalStateException oneClaimAtATime() {
+        return new IllegalStateException("an SPSC ring allows one claim at a time: commit or abort the previous one");
     }
 
     /**
@@ -506,48 +510,67 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     private boolean finish(long offset, boolean abort) {
-        long at = DATA_OFFSET + offset - HEADER_LENGTH;
-        if (!multiProducer) {
-            if (offset != pendingOffset || pendingEnd < 0) {
-                throw new IllegalStateException("offset " + offset + " is not the pending claim of " + what);
-            }
-            long recordStart = pendingOffset - HEADER_LENGTH;
-            long paddingIndex = pendingTail & mask;
-            // The header slot after this record must read 0 before this record is visible: the
-            // consumer reads it next. It is free space (see the spare slot in claimExclusive).
-            memory.putLongPlain(DATA_OFFSET + (pendingEnd & mask), 0L);
-            int length = -recordLength(pendingHeader);
-            memory.putLongRelease(at, abort ? header(align(length), PADDING_TYPE)
-                : header(length, RingDescriptor.type(pendingHeader)));
-            if (paddingIndex != recordStart) {
-                // Only now: the consumer jumps from the padding to the record at index 0.
-                memory.putLongRelease(DATA_OFFSET + paddingIndex, header((int) (capacity - paddingIndex), PADDING_TYPE));
-            }
-            memory.putLongRelease(TAIL_OFFSET, pendingEnd);
-            pendingEnd = -1;
-            consumerWord.wakeAllAfterRelease();
-            return true;
+        // Each path small, the rare ones in methods of their own, so that the JIT inlines commit.
+        return multiProducer ? finishShared(offset, abort) : finishExclusive(offset, abort);
+    }
+
+    private boolean finishExclusive(long offset, boolean abort) {
+        if (offset != pendingOffset || pendingEnd < 0) {
+            throw notPending(offset);
         }
+        long recordStart = offset - HEADER_LENGTH;
+        long paddingIndex = pendingTail & mask;
+        // The header slot after this record must read 0 before this record is visible: the
+        // consumer reads it next. It is free space (see the spare slot in claimExclusive).
+        memory.putLongPlain(DATA_OFFSET + (pendingEnd & mask), 0L);
+        int length = -recordLength(pendingHeader);
+        memory.putLongRelease(DATA_OFFSET + recordStart, abort ? header(align(length), PADDING_TYPE)
+            : header(length, RingDescriptor.type(pendingHeader)));
+        if (paddingIndex != recordStart) {
+            // Only now: the consumer jumps from the padding to the record at index 0.
+            memory.putLongRelease(DATA_OFFSET + paddingIndex, header((int) (capacity - paddingIndex), PADDING_TYPE));
+        }
+        memory.putLongRelease(TAIL_OFFSET, pendingEnd);
+        pendingEnd = -1;
+        consumerWord.wakeAllAfterRelease();
+        return true;
+    }
+
+    private IllegalStateException notPending(long offset) {
+        return new IllegalStateException("offset " + offset + " is not the pending claim of " + what);
+    }
+
+    private boolean finishShared(long offset, boolean abort) {
         ProducerSlot slot = lastSlot;
         if (slot == null || slot.thread != Thread.currentThread()) {
             slot = threadSlot.get();
         }
-        if (slot != null && slot.pending >= 0 && (slot.pending & mask) + HEADER_LENGTH == offset) {
-            // This thread's last claim, named by its slot: the consumer leaves it alone while this
-            // process lives, so a release store publishes it.
-            slot.pending = -1;
-            long claimed = memory.getLongPlain(at);
-            int length = recordLength(claimed);
-            if (length >= 0) {
-                throw new IllegalStateException("the claimed record at offset " + offset + " of " + what
-                    + " was overwritten: header " + claimed);
-            }
-            memory.putLongRelease(at, abort ? header(align(-length), PADDING_TYPE)
-                : header(-length, RingDescriptor.type(claimed)));
-            consumerWord.wakeAllAfterRelease();
-            return true;
+        if (slot == null || slot.pending < 0 || (slot.pending & mask) + HEADER_LENGTH != offset) {
+            return finishUnnamed(offset, abort);
         }
-        // An earlier claim of this thread, or another thread's: the consumer may have skipped it.
+        // This thread's last claim, named by its slot: the consumer leaves it alone while this
+        // process lives, so a release store publishes it.
+        slot.pending = -1;
+        long at = DATA_OFFSET + offset - HEADER_LENGTH;
+        long claimed = memory.getLongPlain(at);
+        int length = recordLength(claimed);
+        if (length >= 0) {
+            throw overwritten(offset, claimed);
+        }
+        memory.putLongRelease(at, abort ? header(align(-length), PADDING_TYPE)
+            : header(-length, RingDescriptor.type(claimed)));
+        consumerWord.wakeAllAfterRelease();
+        return true;
+    }
+
+    private IllegalStateException overwritten(long offset, long claimed) {
+        return new IllegalStateException("the claimed record at offset " + offset + " of " + what
+            + " was overwritten: header " + claimed);
+    }
+
+    /** MPSC: an earlier claim of this thread, or another thread's: the consumer may have skipped it. */
+    private boolean finishUnnamed(long offset, boolean abort) {
+        long at = DATA_OFFSET + offset - HEADER_LENGTH;
         long claimed = memory.getLongVolatile(at);
         int length = recordLength(claimed);
         if (length >= 0) {
@@ -641,13 +664,17 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     private void checkMessage(int type, int length) {
-        if (length < 0 || length > maxMessageLength) {
-            throw new IllegalArgumentException("message of " + length + " bytes exceeds the maximum message length "
-                + maxMessageLength + " of " + what);
+        if (length < 0 || length > maxMessageLength || type < 0) {
+            throw badMessage(type, length);
         }
+    }
+
+    private IllegalArgumentException badMessage(int type, int length) {
         if (type < 0) {
-            throw new IllegalArgumentException("message type must be >= 0, got " + type);
+            return new IllegalArgumentException("message type must be >= 0, got " + type);
         }
+        return new IllegalArgumentException("message of " + length + " bytes exceeds the maximum message length "
+            + maxMessageLength + " of " + what);
     }
 
     private int checkLength(long length) {
@@ -697,10 +724,9 @@ public final class RingBuffer implements AutoCloseable {
      * @throws RegionFormatException if a record header in the ring is corrupt
      */
     public int read(MessageHandler handler, int limit) {
+        // Kept small, the rare paths in methods of their own, so that the JIT inlines it into callers.
         if (!consumerRegistered) {
-            register(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET, "consumer");
-            memory.putLongOpaque(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
-            consumerRegistered = true;
+            registerConsumer();
         }
         long head = memory.getLongPlain(HEAD_OFFSET);
         long headIndex = head & mask;
@@ -712,20 +738,11 @@ public final class RingBuffer implements AutoCloseable {
                 long index = headIndex + bytes;
                 long header = memory.getLongAcquire(DATA_OFFSET + index);
                 int length = recordLength(header);
-                if (length <= 0 && !multiProducer) {
-                    // SPSC: the end of the committed records (see followHeaders). Only corruption writes
-                    // a negative length here.
-                    if (length < 0 || (bytes == 0 && (reads & 0xFF) == 0)) {
-                        checkSpscEnd(head + bytes, header);
-                    }
-                    break;
-                }
                 if (length <= 0) {
-                    // MPSC: a claimed record, or space claimed whose header is not written yet. Checked
-                    // for a stall now and then, not at every poll: it reads the producers' tail line
-                    // (taking it from them) and the clock.
-                    if (bytes == 0 && (reads & 0xFF) == 0) {
-                        checkStall(head, header);
+                    // The end of the committed records. Looked into now and then, not at every poll
+                    // (see endOfRecords); an SPSC ring holds a negative length only when corrupt.
+                    if ((bytes == 0 && (reads & 0xFF) == 0) || (length < 0 && !multiProducer)) {
+                        endOfRecords(head, bytes, header);
                     }
                     break;
                 }
@@ -733,8 +750,7 @@ public final class RingBuffer implements AutoCloseable {
                 int aligned = align(length);
                 if (length < HEADER_LENGTH || aligned > contiguous - bytes
                     || (type != PADDING_TYPE && (type < 0 || length - HEADER_LENGTH > maxMessageLength))) {
-                    throw new RegionFormatException(what + " has a corrupt record at position "
-                        + (head + bytes) + ": length " + length + ", type " + type);
+                    throw corruptRecord(head + bytes, length, type);
                 }
                 bytes += aligned;
                 if (type != PADDING_TYPE) {
@@ -743,21 +759,50 @@ public final class RingBuffer implements AutoCloseable {
                 }
             }
         } finally {
-            if (bytes > 0) {
-                if (multiProducer) {
-                    // MPSC: free space must read as 0, which is how producers' claims and the consumer
-                    // tell committed records apart. (An SPSC producer zeroes the next header itself.)
-                    buffer.asSlice(headIndex, bytes).fill((byte) 0);
-                }
-                memory.putLongRelease(HEAD_OFFSET, head + bytes);
-                producerWord.wakeAllAfterRelease();
-                stallHead = -1;
-            }
-            if ((++reads & 0xFF) == 0) {
-                memory.putLongOpaque(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
-            }
+            consumed(head, headIndex, bytes);
         }
         return count;
+    }
+
+    private void registerConsumer() {
+        register(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET, "consumer");
+        memory.putLongOpaque(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        consumerRegistered = true;
+    }
+
+    private RegionFormatException corruptRecord(long position, int length, int type) {
+        return new RegionFormatException(what + " has a corrupt record at position " + position + ": length " + length
+            + ", type " + type);
+    }
+
+    /**
+     * The header at {@code head + bytes} ends the committed records. MPSC: a claimed record, or
+     * space claimed whose header is not written yet, checked for a stall (this reads the producers'
+     * tail line, taking it from them, and the clock). SPSC: see {@link #checkSpscEnd}.
+     */
+    private void endOfRecords(long head, int bytes, long header) {
+        if (multiProducer) {
+            checkStall(head, header);
+        } else {
+            checkSpscEnd(head + bytes, header);
+        }
+    }
+
+    /** After a read: frees what it consumed and now and then beats the consumer's heart. */
+    private void consumed(long head, long headIndex, int bytes) {
+        if (bytes > 0) {
+            if (multiProducer) {
+                // MPSC: free space must read as 0, which is how producers' claims and the consumer
+                // tell committed records apart. (An SPSC producer zeroes the next header itself.)
+                buffer.asSlice(headIndex, bytes).fill((byte) 0);
+            }
+            memory.putLongRelease(HEAD_OFFSET, head + bytes);
+            producerWord.wakeAllAfterRelease();
+            stallHead = -1;
+        }
+        if ((++reads & 0xFF) == 0) {
+            memory.putLongOpaque(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        }
     }
 
     /**
