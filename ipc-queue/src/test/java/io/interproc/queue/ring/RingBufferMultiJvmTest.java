@@ -88,6 +88,63 @@ class RingBufferMultiJvmTest {
         }
     }
 
+    /** Reads {@code count} messages from ring {@code name} one poll at a time, prints "READ n", then waits to be killed. */
+    public static final class ReadSome implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            try (RingBuffer ring = RingBuffer.open(RegionDirectory.of(Path.of(args[0])), args[1])) {
+                int count = Integer.parseInt(args[2]);
+                int read = 0;
+                while (read < count) {
+                    read += ring.poll((t, b, o, l) -> TestMessages.check(b, o, l));
+                }
+                System.out.println("READ " + read);
+                new CountDownLatch(1).await();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldNeverDeliverTwiceWhatAKilledConsumerHadRead(boolean multiProducer) throws Exception {
+        // The MPSC consumer frees space in steps: what it read since the last step must still be
+        // skipped, not delivered again, by the consumer that takes over after it was killed -9.
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (RingBuffer ring = RingBuffer.create(directory, "ring", 1 << 16, 100, multiProducer)) {
+            for (long seq = 0; seq < 100; seq++) {
+                assertTrue(ring.offer(1, TestMessages.bytes(7, seq)));
+            }
+            try (ChildJvm consumer = ChildJvm.builder(ReadSome.class).args(dir.toString(), "ring", "10")
+                .captureOutput().start()) {
+                assertTrue(consumer.awaitOutput("READ 10", LONG), consumer.output());
+                consumer.kill();
+                assertTrue(consumer.join(LONG));
+            }
+            try (RingBuffer next = RingBuffer.open(directory, "ring")) {
+                List<Long> seqs = new ArrayList<>();
+                while (next.poll((t, b, o, l) -> seqs.add(TestMessages.check(b, o, l)[1])) > 0) {
+                    // drain
+                }
+                assertEquals(90, seqs.size(), seqs.toString());
+                assertEquals(10L, seqs.get(0));
+                assertEquals(99L, seqs.get(89));
+                assertEquals(0, next.abandonedRecords(), "taken over without waiting for a timeout");
+                assertEquals(next.producerPosition(), next.consumerPosition(), "all of it freed");
+                // The whole capacity is usable again.
+                int filled = 0;
+                while (ring.offer(2, new byte[100])) {
+                    filled++;
+                }
+                assertTrue(filled >= (1 << 16) / 112 - 2, "filled " + filled);
+                int drained = 0;
+                while (next.poll((t, b, o, l) -> assertEquals(100, l)) > 0) {
+                    drained++;
+                }
+                assertEquals(filled, drained);
+            }
+        }
+    }
+
     private Region progress(int slots) {
         return RegionDirectory.of(dir).create("progress", new RegionSpec(PROGRESS, 8L * slots), r -> { });
     }
