@@ -109,8 +109,9 @@ interface BenchChannel extends AutoCloseable {
             if (offset < 0) {
                 return false;
             }
+            // As the Agrona peer does: the value into the message, then one copy into the ring.
+            message.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, v);
             MemorySegment.copy(message, 0, ring.buffer(), offset, length);
-            ring.buffer().set(ValueLayout.JAVA_LONG_UNALIGNED, offset, v);
             return ring.commit(offset);
         }
 
