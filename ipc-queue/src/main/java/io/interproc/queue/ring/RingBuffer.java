@@ -1110,8 +1110,9 @@ public final class RingBuffer implements AutoCloseable {
             }
             ownSlots.clear();
         }
-        if (multiProducer && consumerRegistered && consumerHead != freedHead && !region.isClosed()) {
-            free();
+        if (multiProducer && consumerRegistered && consumerHead != freedHead && !region.isClosed()
+            && memory.getLongVolatile(HEAD_OFFSET) == freedHead) {
+            free(); // unless another consumer handle has read on since (it skipped this run's padding)
         }
         region.close();
     }

@@ -36,6 +36,42 @@ class MpscRingBufferTest extends RingBufferContract {
         memory.putLongVolatile(base + RingDescriptor.SLOT_PID, owner.pid());
     }
 
+    @Test
+    void shouldLoseNothingWhenAnAbandonedConsumerHandleClosesAfterAnotherReadOn() {
+        // Handle "first" reads 3 of 10 without freeing them (it has not caught up), a second handle in
+        // this process takes over and reads on, frees, and more messages arrive; closing "first" then
+        // must not move the head back or zero a header the producers have written since.
+        for (int i = 0; i < 10; i++) {
+            assertTrue(ring.offer(1, bytes(8, i)));
+        }
+        List<Integer> seen = new ArrayList<>();
+        RingBuffer first = RingBuffer.open(directory, "ring");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(1, first.poll((t, b, o, l) -> seen.add((int) b.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o))));
+        }
+        assertEquals(0, first.consumerPosition(), "read but not freed yet");
+        try (RingBuffer second = RingBuffer.open(directory, "ring")) {
+            while (second.poll((t, b, o, l) -> seen.add((int) b.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o))) > 0) {
+                // the other 7
+            }
+            int offered = 0;
+            while (ring.offer(2, bytes(8, 100 + offered))) {
+                offered++;
+            }
+            first.close();
+            int read = 0;
+            while (second.poll((t, b, o, l) -> assertEquals(2, t)) > 0) {
+                read++;
+            }
+            assertEquals(offered, read);
+            assertEquals(0, second.abandonedRecords());
+        }
+        assertEquals(10, seen.size());
+        for (int i = 0; i < 10; i++) {
+            assertEquals((int) bytes(8, i)[0], seen.get(i));
+        }
+    }
+
     private long slotPid(int slot) {
         return ring.region().memory().getLongVolatile((RingDescriptor.DATA_OFFSET + ring.capacity()) + (long) slot * RingDescriptor.SLOT_LENGTH
             + RingDescriptor.SLOT_PID);
