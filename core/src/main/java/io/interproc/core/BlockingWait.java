@@ -43,9 +43,10 @@ final class BlockingWait implements WaitStrategy {
             }
         }
         long lastCheck = System.nanoTime();
-        // Registered as a sleeper once, for every slice: the membarrier that registration costs is paid
-        // once per wait, not once per slice (wakers keep seeing the sleeper count, so a wake between a
-        // slice's condition check and its sleep moves the sequence and the sleep returns at once).
+        // Registered as a sleeper once, for every slice (wakers keep seeing the sleeper count, so a wake
+        // between a slice's condition check and its sleep moves the sequence and the sleep returns at
+        // once). Registration also takes this process's watch on the word; the membarrier that a new
+        // watch costs is paid once per linger period, not once per wait (see Watch).
         boolean registered = false;
         try {
             while (true) {

@@ -16,17 +16,23 @@ public final class Membarrier {
     private static final long CMD_GLOBAL_EXPEDITED = 1 << 1;
     private static final long CMD_REGISTER_GLOBAL_EXPEDITED = 1 << 2;
 
-    private static final boolean REGISTERED = register();
+    /** The barrier command works here (it orders registered processes whoever issues it). */
+    private static final boolean SUPPORTED = supported();
+    private static final boolean REGISTERED = SUPPORTED && register();
 
     private Membarrier() {
     }
 
-    private static boolean register() {
-        if (!Native.AVAILABLE || Boolean.getBoolean("interproc.membarrier.disable")) {
+    private static boolean supported() {
+        if (!Native.AVAILABLE) {
             return false;
         }
-        long supported = Native.syscall3(Native.SYS_MEMBARRIER, CMD_QUERY, 0, 0);
-        if (supported < 0 || (supported & CMD_GLOBAL_EXPEDITED) == 0 || (supported & CMD_REGISTER_GLOBAL_EXPEDITED) == 0) {
+        long commands = Native.syscall3(Native.SYS_MEMBARRIER, CMD_QUERY, 0, 0);
+        return commands >= 0 && (commands & CMD_GLOBAL_EXPEDITED) != 0 && (commands & CMD_REGISTER_GLOBAL_EXPEDITED) != 0;
+    }
+
+    private static boolean register() {
+        if (Boolean.getBoolean("interproc.membarrier.disable")) {
             return false;
         }
         return Native.syscall3(Native.SYS_MEMBARRIER, CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0) == 0;
@@ -39,10 +45,12 @@ public final class Membarrier {
 
     /**
      * Makes every CPU running a registered process execute a full memory fence before this returns.
-     * A no-op where membarrier is not available (then no waker skipped its fence either).
+     * Issued whenever the kernel supports it, even by a process that did not register itself
+     * (disabled by the property, say): wakers in other processes may have. A no-op where membarrier
+     * is not available (then no waker anywhere skipped its fence either).
      */
     public static void barrier() {
-        if (REGISTERED) {
+        if (SUPPORTED) {
             Native.syscall3(Native.SYS_MEMBARRIER, CMD_GLOBAL_EXPEDITED, 0, 0);
         }
     }

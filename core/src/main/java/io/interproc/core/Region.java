@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -45,8 +44,11 @@ public final class Region implements AutoCloseable {
     private final MemorySegment body;
     private final MemoryAccess memory;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Offsets of the wait words handed out, so that close() can wake this JVM's sleepers on them. */
-    private final Set<Long> waitWordOffsets = ConcurrentHashMap.newKeySet();
+    /**
+     * The wait words handed out, by offset, with this handle's watch on each: close() gives the watches
+     * back and wakes this JVM's sleepers.
+     */
+    private final ConcurrentHashMap<Long, Watch> watches = new ConcurrentHashMap<>();
 
     Region(RegionDirectory directory, String name, Path path, RegionType type, RegionHeader.Fields fields,
            boolean created, Attachments.Attachment attachment, Arena arena, MemorySegment segment) {
@@ -150,8 +152,9 @@ public final class Region implements AutoCloseable {
         return new WaitWord(this, offset);
     }
 
-    void registerWaitWord(long offset) {
-        waitWordOffsets.add(offset);
+    /** @return this handle's watch on the wait word at {@code offset} (one per offset, shared by its views) */
+    Watch registerWaitWord(long offset, WaitWord word) {
+        return watches.computeIfAbsent(offset, o -> new Watch(word));
     }
 
     /**
@@ -204,7 +207,11 @@ public final class Region implements AutoCloseable {
         }
         // Threads of this JVM asleep on this region's wait words must leave the kernel before the
         // memory can be unmapped: wake them (peers in other processes see one spurious wake-up).
-        for (long offset : waitWordOffsets) {
+        // This handle's watches go first, while the memory is still mapped.
+        for (Watch watch : watches.values()) {
+            watch.drop();
+        }
+        for (long offset : watches.keySet()) {
             memory.getAndAddInt(offset, 1);
             Futex.wake(body, offset, Integer.MAX_VALUE);
         }

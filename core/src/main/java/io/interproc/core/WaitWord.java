@@ -17,19 +17,29 @@ import java.nio.channels.spi.AbstractInterruptibleChannel;
  * +---------------------------------------------------------------+
  * </pre>
  *
- * <p>Protocol. A waiter increments {@code Sleepers} (a full fence, plus a {@link Membarrier}
- * barrier where available), reads {@code Sequence},
- * re-checks its condition, and only then sleeps on {@code Sequence} with the value it read. A waker
- * first publishes the state change the waiter waits for, then calls {@link #wakeAll()}: a full
- * fence, and only if {@code Sleepers} is non-zero an increment of {@code Sequence} and a
- * {@code FUTEX_WAKE}. Either the waiter sees the new state, or the waker sees the sleeper and its
- * increment makes the waiter's sleep return at once: no lost wake-up, and no system call for the
- * waker while nobody sleeps. A waiter may stay registered across several sleeps (a timed wait in
- * slices does): before each further sleep it reads {@code Sequence} again, then re-checks.
+ * <p>{@code Sleepers} holds two counts: bits 0–15 the threads, in all processes, asleep or about to
+ * sleep on the word ({@link #sleepers()}), bits 16–30 the processes' {@link Watch watches}
+ * ({@link #watchers()}). At most 65,535 threads may sleep on one word at a time.
  *
- * <p>A waiter killed while asleep leaves {@code Sleepers} too high: wakers then pay one needless
+ * <p>Protocol. A waiter first makes sure its process watches the word: the first waiter of a
+ * process adds {@code 1 << 16} and issues a {@link Membarrier} barrier where available; the watch
+ * then lingers for a while after the last wait (see {@link Watch}), so a thread that waits again
+ * soon pays no barrier. Then the waiter increments the sleeper count (a full fence), reads
+ * {@code Sequence}, re-checks its condition, and only then sleeps on {@code Sequence} with the value
+ * it read. A waker first publishes the state change the waiter waits for, then calls
+ * {@link #wakeAll()}: a full fence, and only if the sleeper count is non-zero an increment of
+ * {@code Sequence} and a {@code FUTEX_WAKE}. Either the waiter sees the new state, or the waker sees
+ * the sleeper and its increment makes the waiter's sleep return at once: no lost wake-up, and no
+ * system call for the waker while nobody sleeps. The hot-path waker {@link #wakeAllAfterRelease()}
+ * skips the fence in a process registered for membarrier: it reads the word, and only if some
+ * process watches it fences and reads again. A waiter may stay a sleeper across several sleeps (a
+ * timed wait in slices does): before each further sleep it reads {@code Sequence} again, then
+ * re-checks.
+ *
+ * <p>A waiter killed while asleep leaves the sleeper count too high: wakers then pay one needless
  * system call per wake until the count is corrected by {@link #reset()} (done when a structure is
- * re-initialised). Nothing hangs. Waiting itself is done by a {@link WaitStrategy}.
+ * re-initialised); a process killed while it watches leaves the watcher count too high, and wakers
+ * pay a needless fence. Nothing hangs. Waiting itself is done by a {@link WaitStrategy}.
  *
  * <p>Thread-safe; a view over the shared words, holding no state of its own.
  */
@@ -41,11 +51,14 @@ public final class WaitWord {
 
     private static final int SEQUENCE_OFFSET = 0;
     private static final int SLEEPERS_OFFSET = 4;
+    private static final int SLEEPER_MASK = 0xFFFF;
+    private static final int WATCHER = 1 << 16;
 
     private final Region region;
     private final MemoryAccess memory;
     private final MemorySegment segment;
     private final long offset;
+    private final Watch watch;
 
     /**
      * @param region the region holding the word (its closing ends waits on it)
@@ -60,7 +73,7 @@ public final class WaitWord {
         this.memory = region.memory();
         this.segment = region.body();
         this.offset = offset;
-        region.registerWaitWord(offset);
+        this.watch = region.registerWaitWord(offset, this);
     }
 
     /** @return the region holding this word */
@@ -78,9 +91,14 @@ public final class WaitWord {
         return memory.getIntVolatile(offset + SEQUENCE_OFFSET);
     }
 
-    /** @return how many threads, in all processes, are registered as sleeping (volatile read) */
+    /** @return how many threads, in all processes, are asleep or about to sleep here (volatile read) */
     public int sleepers() {
-        return memory.getIntVolatile(offset + SLEEPERS_OFFSET);
+        return memory.getIntVolatile(offset + SLEEPERS_OFFSET) & SLEEPER_MASK;
+    }
+
+    /** @return how many watches, of all processes, are held on this word (volatile read); see {@link Watch} */
+    public int watchers() {
+        return memory.getIntVolatile(offset + SLEEPERS_OFFSET) >>> 16;
     }
 
     /** Wakes every sleeper, in every process, if there is any. Call after publishing the change. */
@@ -99,7 +117,7 @@ public final class WaitWord {
      * the change before this volatile read of the sleeper count.
      */
     public void wakeAllAfterVolatileWrite() {
-        if (memory.getIntVolatile(offset + SLEEPERS_OFFSET) != 0) {
+        if ((memory.getIntVolatile(offset + SLEEPERS_OFFSET) & SLEEPER_MASK) != 0) {
             wakeSleepers(Integer.MAX_VALUE);
         }
     }
@@ -107,21 +125,22 @@ public final class WaitWord {
     /**
      * Wakes every sleeper after the caller published its change with a release (or plain) store:
      * the cheapest wake, for hot paths. Where this process is {@link Membarrier#isRegistered()
-     * registered} for membarrier it costs one read of the sleeper count, because sleepers issue
-     * the barrier that orders the publication before that read; elsewhere it fences first.
+     * registered} for membarrier it costs one read while no process watches the word, because a
+     * watcher issued the barrier that orders the publication before that read; while some process
+     * watches, a fence and a second read. Elsewhere it fences first.
      */
     public void wakeAllAfterRelease() {
-        if (!Membarrier.isRegistered()) {
-            MemoryAccess.fullFence();
+        if (Membarrier.isRegistered()) {
+            if (memory.getIntVolatile(offset + SLEEPERS_OFFSET) == 0) {
+                return;
+            }
         }
-        if (memory.getIntVolatile(offset + SLEEPERS_OFFSET) != 0) {
-            wakeSleepers(Integer.MAX_VALUE);
-        }
+        wake(Integer.MAX_VALUE);
     }
 
     private void wake(int count) {
         MemoryAccess.fullFence();
-        if (memory.getIntPlain(offset + SLEEPERS_OFFSET) != 0) {
+        if ((memory.getIntPlain(offset + SLEEPERS_OFFSET) & SLEEPER_MASK) != 0) {
             wakeSleepers(count);
         }
     }
@@ -138,17 +157,39 @@ public final class WaitWord {
     }
 
     /**
-     * Registers the caller as a sleeper (full fence, then a membarrier so that wakers that skipped
-     * their fence are ordered too) and returns the sequence to sleep on.
+     * Makes sure this process watches the word ({@link Watch#acquire()}), then registers the caller
+     * as a sleeper (a full fence) and returns the sequence to sleep on. Pair with {@link #unregister()}.
      */
     int register() {
-        memory.getAndAddInt(offset + SLEEPERS_OFFSET, 1);
-        Membarrier.barrier();
+        watch.acquire();
+        try {
+            memory.getAndAddInt(offset + SLEEPERS_OFFSET, 1);
+        } catch (RuntimeException | Error e) {
+            watch.release();
+            throw e;
+        }
         return memory.getIntVolatile(offset + SEQUENCE_OFFSET);
     }
 
     void unregister() {
-        memory.getAndAddInt(offset + SLEEPERS_OFFSET, -1);
+        try {
+            memory.getAndAddInt(offset + SLEEPERS_OFFSET, -1);
+        } finally {
+            watch.release();
+        }
+    }
+
+    void addWatcher() {
+        memory.getAndAddInt(offset + SLEEPERS_OFFSET, WATCHER);
+    }
+
+    void removeWatcher() {
+        memory.getAndAddInt(offset + SLEEPERS_OFFSET, -WATCHER);
+    }
+
+    /** @return true while this process holds its watch on the word through this region handle (for tests) */
+    boolean watched() {
+        return watch.isHeld();
     }
 
     /**

@@ -1,0 +1,134 @@
+package io.interproc.core;
+
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This process's watch on one {@link WaitWord} of one region handle: the membarrier-ordered
+ * announcement that threads of this process may sleep on the word, kept for a while after the last
+ * wait so that a thread that waits again soon (a ping-pong, a consumer that keeps catching up) does
+ * not pay a {@link Membarrier#barrier()} per wait.
+ *
+ * <p>Why it is sound. Acquiring the watch adds to the word's watcher count with an atomic update and
+ * then issues the barrier; after that, any waker whose read of the word could still miss the watch
+ * had its preceding publication made visible by the barrier. So while the watch is held a waiter only
+ * needs the full fence of its own sleeper increment, and a waker that sees watchers reads the sleeper
+ * count again after a fence. See {@link WaitWord} for the whole protocol.
+ *
+ * <p>Lifetime. Acquired by the first waiter of this process that is about to sleep; released by a
+ * daemon thread ({@code interproc-watch-reaper}, one per process, started on first use) once no
+ * thread has used it for the linger time, system property {@code interproc.wait.lingerMillis}
+ * (default 10; 0 releases at the end of every wait, as without lingering), and by
+ * {@link Region#close()}. While a watch lingers, wakers of every process pay one fence and one
+ * read per publication instead of one read; they make no system call unless a thread sleeps.
+ * A process killed while it holds a watch leaves the watcher count too high: wakers then fence
+ * needlessly until the structure is re-initialised ({@link WaitWord#reset()}). Nothing hangs.
+ *
+ * <p>Thread-safe: every transition holds this object's monitor, the barrier included (a second
+ * waiter of this process must not skip the barrier the first one has not finished yet).
+ */
+final class Watch {
+    static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(lingerMillis());
+
+    private static final ScheduledThreadPoolExecutor REAPER = reaper();
+
+    private final WaitWord word;
+    private int users;
+    private boolean held;
+    private boolean dropped;
+    private long lastUsed;
+
+    Watch(WaitWord word) {
+        this.word = word;
+    }
+
+    private static long lingerMillis() {
+        String value = System.getProperty("interproc.wait.lingerMillis", "10");
+        try {
+            long millis = Long.parseLong(value.trim());
+            if (millis >= 0) {
+                return millis;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("system property interproc.wait.lingerMillis must be a number of"
+            + " milliseconds >= 0, got '" + value + "'");
+    }
+
+    private static ScheduledThreadPoolExecutor reaper() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "interproc-watch-reaper");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return executor;
+    }
+
+    /**
+     * Called by a waiter about to sleep: makes sure this process watches the word (the first waiter
+     * since the watch was last released adds it and issues the barrier).
+     *
+     * @throws IllegalStateException if the region handle was closed
+     */
+    synchronized void acquire() {
+        if (dropped) {
+            throw new IllegalStateException("region '" + word.region().name() + "' is closed");
+        }
+        if (!held) {
+            word.addWatcher();
+            held = true;
+            Membarrier.barrier();
+            if (LINGER_NANOS > 0) {
+                REAPER.schedule(this::reap, LINGER_NANOS, TimeUnit.NANOSECONDS);
+            }
+        }
+        users++;
+    }
+
+    /** Called by a waiter that acquired, when its wait ends (however it ends). */
+    synchronized void release() {
+        users--;
+        lastUsed = System.nanoTime();
+        if (users == 0 && LINGER_NANOS == 0 && held && !dropped) {
+            word.removeWatcher();
+            held = false;
+        }
+    }
+
+    /** The reaper's check: release an idle watch, or look again when it could next be idle long enough. */
+    private synchronized void reap() {
+        if (!held || dropped) {
+            return;
+        }
+        long idle = System.nanoTime() - lastUsed;
+        if (users == 0 && idle >= LINGER_NANOS) {
+            held = false;
+            try {
+                word.removeWatcher();
+            } catch (RuntimeException e) {
+                // The region is being closed: drop() owns the count now (it never is, as drop() holds
+                // this monitor before unmapping; kept so that the reaper thread can never die).
+            }
+            return;
+        }
+        long delay = users == 0 ? LINGER_NANOS - idle : LINGER_NANOS;
+        REAPER.schedule(this::reap, delay, TimeUnit.NANOSECONDS);
+    }
+
+    /** Called by {@link Region#close()} before unmapping: gives back the watch; no acquire after this. */
+    synchronized void drop() {
+        dropped = true;
+        if (held) {
+            held = false;
+            word.removeWatcher();
+        }
+    }
+
+    /** @return true while this process holds the watch (for tests) */
+    synchronized boolean isHeld() {
+        return held;
+    }
+}
