@@ -1,5 +1,7 @@
 package io.interproc.core;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Linux {@code membarrier(2)} with {@code MEMBARRIER_CMD_GLOBAL_EXPEDITED}: lets a thread about to
  * sleep pay for the memory fence that would otherwise be paid by every waker on every publication
@@ -19,6 +21,8 @@ public final class Membarrier {
     /** The barrier command works here (it orders registered processes whoever issues it). */
     private static final boolean SUPPORTED = supported();
     private static final boolean REGISTERED = SUPPORTED && register();
+    /** Barriers this process issued (tests count them: a lingering watch must not issue more). */
+    private static final AtomicLong ISSUED = new AtomicLong();
 
     private Membarrier() {
     }
@@ -43,6 +47,16 @@ public final class Membarrier {
         return REGISTERED;
     }
 
+    /** @return how many barriers this process issued so far */
+    static long issued() {
+        return ISSUED.get();
+    }
+
+    /** @return true if the kernel offers the barrier, whether or not this process registered */
+    static boolean isSupported() {
+        return SUPPORTED;
+    }
+
     /**
      * Makes every CPU running a registered process execute a full memory fence before this returns.
      * Issued whenever the kernel supports it, even by a process that did not register itself
@@ -51,6 +65,7 @@ public final class Membarrier {
      */
     public static void barrier() {
         if (SUPPORTED) {
+            ISSUED.incrementAndGet();
             Native.syscall3(Native.SYS_MEMBARRIER, CMD_GLOBAL_EXPEDITED, 0, 0);
         }
     }

@@ -1,0 +1,158 @@
+package io.interproc.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A process's watch on a wait word: held while its threads sleep, kept for the linger time after,
+ * given back by the reaper and by close, and never the cause of a lost wake-up between JVMs.
+ */
+@ExtendWith(NoLeftoverProcesses.class)
+@Timeout(180)
+class WatchTest {
+    static final RegionType TYPE = RegionType.of("watch-test", 1);
+    static final Duration LONG = Duration.ofSeconds(90);
+    /** Offsets: ping counter, pong counter (own lines), then the wait word. */
+    static final long PING = 0;
+    static final long PONG = 64;
+    static final long PING_WORD = 128;
+    static final int ROUND_TRIPS = 50_000;
+    /** One slice far longer than any wait here: a lost wake-up would end only by the wait's timeout. */
+    static final WaitStrategy SLEEP_AT_ONCE = WaitStrategy.blocking(0, 0, Duration.ofMinutes(10));
+
+    @TempDir(factory = ShmTempDir.class)
+    Path dir;
+
+    static Region region(String dir) {
+        return RegionDirectory.of(Path.of(dir)).openOrCreate("pingpong", new RegionSpec(TYPE, 256), r -> { });
+    }
+
+    private static CompletableFuture<Boolean> sleepUntil(WaitWord word, Region r, long offset, long value) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return SLEEP_AT_ONCE.await(word, () -> r.memory().getLongAcquire(offset) >= value,
+                    TimeUnit.SECONDS.toNanos(60), LivenessCheck.NONE);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void shouldHoldTheWatchWhileSleepingAndGiveItBackOnceIdleForTheLingerTime() throws Exception {
+        try (Region r = region(dir.toString())) {
+            WaitWord word = r.waitWord(PING_WORD);
+            assertEquals(0, word.watchers(), "nobody waited yet");
+            CompletableFuture<Boolean> waiter = sleepUntil(word, r, PING, 1);
+            assertTrue(Poll.until(() -> word.sleepers() == 1, LONG), "the waiter sleeps");
+            assertEquals(1, word.watchers(), "its process watches the word while it sleeps");
+            assertTrue(word.watched());
+            r.memory().putLongRelease(PING, 1);
+            word.wakeAllAfterRelease();
+            assertTrue(waiter.get(60, TimeUnit.SECONDS));
+            assertEquals(0, word.sleepers());
+            assertTrue(Poll.until(() -> word.watchers() == 0, LONG), "the reaper gives the idle watch back");
+            assertTrue(!word.watched());
+        }
+    }
+
+    @Test
+    void shouldGiveTheWatchBackWhenTheRegionHandleCloses() throws Exception {
+        try (Region other = region(dir.toString())) {
+            WaitWord seen = other.waitWord(PING_WORD);
+            Region r = region(dir.toString());
+            WaitWord word = r.waitWord(PING_WORD);
+            CompletableFuture<Boolean> waiter = sleepUntil(word, r, PING, 1);
+            assertTrue(Poll.until(() -> seen.sleepers() == 1, LONG), "the waiter sleeps");
+            assertEquals(1, seen.watchers(), "the other handle's process watches");
+            r.close();
+            assertTrue(waiter.handle((ok, e) -> e != null).get(60, TimeUnit.SECONDS), "close ended the wait");
+            assertEquals(0, seen.watchers(), "close gave the watch back at once");
+            assertEquals(0, seen.sleepers());
+        }
+    }
+
+    /**
+     * Answers every ping with a pong, sleeping at once between them; prints how many membarriers it
+     * issued.
+     */
+    public static final class Ponger implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            try (Region r = region(args[0])) {
+                WaitWord ping = r.waitWord(PING_WORD);
+                System.out.println("READY");
+                for (long i = 1; i <= ROUND_TRIPS; i++) {
+                    long round = i;
+                    if (!SLEEP_AT_ONCE.await(ping, () -> r.memory().getLongAcquire(PING) >= round,
+                        TimeUnit.SECONDS.toNanos(20), LivenessCheck.NONE)) {
+                        System.out.println("LOST ping " + i);
+                        return;
+                    }
+                    r.memory().putLongVolatile(PONG, i);
+                }
+                System.out.println("DONE barriers=" + Membarrier.issued());
+            }
+        }
+    }
+
+    /**
+     * The race a lingering watch must survive: this JVM spins for each pong and sends the next ping
+     * within a few hundred nanoseconds, that is while the child is still between announcing itself
+     * as a sleeper and re-checking; the ping is published with a release store and the cheap wake
+     * (no fence where membarrier is registered). A lost wake-up leaves the child asleep for the
+     * ten-minute slice, and this test fails by its 20-second deadline. With a watch that lingers (the
+     * waker then fences), and with none (linger 0: every wait takes a new watch and issues the
+     * barrier the waker relies on), also with membarrier disabled in the child only: it must still
+     * issue the barrier for this JVM's wakers, which skip their fence.
+     */
+    @ParameterizedTest(name = "child linger {0} ms, membarrier disabled in the child: {1}")
+    @CsvSource({"600000, false", "0, false", "0, true"})
+    void shouldNeverLoseAWakeUpToAJvmThatSleepsAtOnce(long childLingerMillis, boolean childDisablesMembarrier)
+        throws Exception {
+        try (Region r = region(dir.toString());
+             ChildJvm ponger = ChildJvm.builder(Ponger.class).args(dir.toString())
+                 .jvmOptions("-Dinterproc.wait.lingerMillis=" + childLingerMillis,
+                     "-Dinterproc.membarrier.disable=" + childDisablesMembarrier).captureOutput().start()) {
+            WaitWord ping = r.waitWord(PING_WORD);
+            assertTrue(ponger.awaitOutput("READY", LONG), ponger.output());
+            java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+            for (long i = 1; i <= ROUND_TRIPS; i++) {
+                for (int spin = random.nextInt(64); spin > 0; spin--) {
+                    Thread.onSpinWait();
+                }
+                r.memory().putLongRelease(PING, i);
+                ping.wakeAllAfterRelease();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (r.memory().getLongVolatile(PONG) < i) {
+                    if (System.nanoTime() - deadline > 0) {
+                        fail("ping " + i + " never woke the child (lost wake-up); child: " + ponger.output());
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+            assertTrue(ponger.join(LONG));
+            assertEquals(OptionalInt.of(0), ponger.exitCode(), ponger.output());
+            String out = ponger.output();
+            assertTrue(out.contains("DONE"), out);
+            long barriers = Long.parseLong(out.substring(out.indexOf("barriers=") + "barriers=".length()).trim());
+            assertTrue(childLingerMillis == 0 || barriers <= 1, "the child's watch lingered, so at most its first wait issued a barrier,"
+                + " not one per wait: " + barriers + " over " + ROUND_TRIPS + " waits");
+            assertEquals(0, ping.sleepers());
+            assertEquals(0, ping.watchers(), "the child's close gave its watch back");
+        }
+    }
+}
