@@ -157,26 +157,21 @@ public final class WaitWord {
     }
 
     /**
-     * Makes sure this process watches the word ({@link Watch#acquire()}), then registers the caller
-     * as a sleeper (a full fence) and returns the sequence to sleep on. Pair with {@link #unregister()}.
+     * Makes sure this process watches the word, then registers the caller as a sleeper (a full
+     * fence; see {@link Watch#enter()}) and returns the sequence to sleep on. Pair with
+     * {@link #unregister()}.
      */
     int register() {
-        watch.acquire();
-        try {
-            memory.getAndAddInt(offset + SLEEPERS_OFFSET, 1);
-        } catch (RuntimeException | Error e) {
-            watch.release();
-            throw e;
-        }
+        watch.enter();
         return memory.getIntVolatile(offset + SEQUENCE_OFFSET);
     }
 
     void unregister() {
-        try {
-            memory.getAndAddInt(offset + SLEEPERS_OFFSET, -1);
-        } finally {
-            watch.release();
-        }
+        watch.leave();
+    }
+
+    void addSleeper(int delta) {
+        memory.getAndAddInt(offset + SLEEPERS_OFFSET, delta);
     }
 
     void addWatcher() {

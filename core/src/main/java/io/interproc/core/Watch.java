@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * needlessly until the structure is re-initialised ({@link WaitWord#reset()}). Nothing hangs.
  *
  * <p>Thread-safe: every transition holds this object's monitor, the barrier included (a second
- * waiter of this process must not skip the barrier the first one has not finished yet).
+ * waiter of this process must not skip the barrier the first one has not finished yet), and so do
+ * the waiters' sleeper count updates, so that close can give back exactly what its waiters added.
  */
 final class Watch {
     static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(lingerMillis());
@@ -69,11 +70,12 @@ final class Watch {
 
     /**
      * Called by a waiter about to sleep: makes sure this process watches the word (the first waiter
-     * since the watch was last released adds it and issues the barrier).
+     * since the watch was last released adds it and issues the barrier), then counts the caller as a
+     * sleeper on the word (a full fence). Pair with {@link #leave()}.
      *
      * @throws IllegalStateException if the region handle was closed
      */
-    synchronized void acquire() {
+    synchronized void enter() {
         if (dropped) {
             throw new IllegalStateException("region '" + word.region().name() + "' is closed");
         }
@@ -85,14 +87,22 @@ final class Watch {
                 REAPER.schedule(this::reap, LINGER_NANOS, TimeUnit.NANOSECONDS);
             }
         }
+        word.addSleeper(1);
         users++;
     }
 
-    /** Called by a waiter that acquired, when its wait ends (however it ends). */
-    synchronized void release() {
+    /**
+     * Called by a waiter that entered, when its wait ends (however it ends): no longer a sleeper.
+     * After {@link #drop()} the count was already given back, and this only forgets the caller.
+     */
+    synchronized void leave() {
         users--;
         lastUsed = System.nanoTime();
-        if (users == 0 && LINGER_NANOS == 0 && held && !dropped) {
+        if (dropped) {
+            return;
+        }
+        word.addSleeper(-1);
+        if (users == 0 && LINGER_NANOS == 0 && held) {
             word.removeWatcher();
             held = false;
         }
@@ -118,9 +128,16 @@ final class Watch {
         REAPER.schedule(this::reap, delay, TimeUnit.NANOSECONDS);
     }
 
-    /** Called by {@link Region#close()} before unmapping: gives back the watch; no acquire after this. */
+    /**
+     * Called by {@link Region#close()} before unmapping: gives back the watch and the sleeper counts
+     * of this handle's waiters still inside a wait (they cannot once the memory is unmapped); no
+     * {@link #enter()} after this.
+     */
     synchronized void drop() {
         dropped = true;
+        if (users > 0) {
+            word.addSleeper(-users);
+        }
         if (held) {
             held = false;
             word.removeWatcher();
