@@ -37,6 +37,7 @@ final class Watch {
     private int users;
     private boolean held;
     private boolean dropped;
+    private boolean reapScheduled;
     private long lastUsed;
 
     Watch(WaitWord word) {
@@ -83,9 +84,6 @@ final class Watch {
             word.addWatcher();
             held = true;
             Membarrier.barrier();
-            if (LINGER_NANOS > 0) {
-                REAPER.schedule(this::reap, LINGER_NANOS, TimeUnit.NANOSECONDS);
-            }
         }
         word.addSleeper(1);
         users++;
@@ -102,30 +100,39 @@ final class Watch {
             return;
         }
         word.addSleeper(-1);
-        if (users == 0 && LINGER_NANOS == 0 && held) {
+        if (users > 0 || !held) {
+            return;
+        }
+        if (LINGER_NANOS == 0) {
             word.removeWatcher();
             held = false;
+        } else if (!reapScheduled) {
+            // At most one reaper task per watch, and none while a thread waits (a long sleep costs
+            // no reaper wake-ups): the last waiter to leave schedules it.
+            reapScheduled = true;
+            REAPER.schedule(this::reap, LINGER_NANOS, TimeUnit.NANOSECONDS);
         }
     }
 
     /** The reaper's check: release an idle watch, or look again when it could next be idle long enough. */
     private synchronized void reap() {
-        if (!held || dropped) {
-            return;
+        reapScheduled = false;
+        if (!held || dropped || users > 0) {
+            return; // a waiter inside: the last one to leave schedules the next check
         }
         long idle = System.nanoTime() - lastUsed;
-        if (users == 0 && idle >= LINGER_NANOS) {
+        if (idle >= LINGER_NANOS) {
             held = false;
             try {
                 word.removeWatcher();
             } catch (RuntimeException e) {
-                // The region is being closed: drop() owns the count now (it never is, as drop() holds
-                // this monitor before unmapping; kept so that the reaper thread can never die).
+                // Cannot happen (drop() holds this monitor before unmapping); kept so that the reaper
+                // thread never dies of it.
             }
             return;
         }
-        long delay = users == 0 ? LINGER_NANOS - idle : LINGER_NANOS;
-        REAPER.schedule(this::reap, delay, TimeUnit.NANOSECONDS);
+        reapScheduled = true;
+        REAPER.schedule(this::reap, LINGER_NANOS - idle, TimeUnit.NANOSECONDS);
     }
 
     /**
