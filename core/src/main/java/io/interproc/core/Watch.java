@@ -1,5 +1,7 @@
 package io.interproc.core;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * daemon thread ({@code interproc-watch-reaper}, one per process, started on first use) once no
  * thread has used it for the linger time, system property {@code interproc.wait.lingerMillis}
  * (default 10; 0 releases at the end of every wait, as without lingering), and by
- * {@link Region#close()}. While a watch lingers, wakers of every process pay one fence and one
+ * {@link Region#close()}, and by a shutdown hook when the JVM exits. While a watch lingers, wakers of every process pay one fence and one
  * read per publication instead of one read; they make no system call unless a thread sleeps.
  * A process killed while it holds a watch leaves the watcher count too high: wakers then fence
  * needlessly until the structure is re-initialised ({@link WaitWord#reset()}). Nothing hangs.
@@ -32,6 +34,18 @@ final class Watch {
     static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(lingerMillis());
 
     private static final ScheduledThreadPoolExecutor REAPER = reaper();
+    /** The watches this process holds, given back by a shutdown hook when the JVM exits. */
+    private static final Set<Watch> HELD = ConcurrentHashMap.newKeySet();
+    /** Set by the shutdown hook: from then on every watch is given back as soon as its last waiter leaves. */
+    private static volatile boolean exiting;
+
+    static {
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(Watch::giveBackAll, "interproc-watch-exit"));
+        } catch (IllegalStateException alreadyExiting) {
+            exiting = true;
+        }
+    }
 
     private final WaitWord word;
     private int users;
@@ -83,6 +97,7 @@ final class Watch {
         if (!held) {
             word.addWatcher();
             held = true;
+            HELD.add(this);
             Membarrier.barrier();
         }
         word.addSleeper(1);
@@ -103,9 +118,8 @@ final class Watch {
         if (users > 0 || !held) {
             return;
         }
-        if (LINGER_NANOS == 0) {
-            word.removeWatcher();
-            held = false;
+        if (LINGER_NANOS == 0 || exiting) {
+            giveBack();
         } else if (!reapScheduled) {
             // At most one reaper task per watch, and none while a thread waits (a long sleep costs
             // no reaper wake-ups): the last waiter to leave schedules it.
@@ -122,9 +136,8 @@ final class Watch {
         }
         long idle = System.nanoTime() - lastUsed;
         if (idle >= LINGER_NANOS) {
-            held = false;
             try {
-                word.removeWatcher();
+                giveBack();
             } catch (RuntimeException e) {
                 // Cannot happen (drop() holds this monitor before unmapping); kept so that the reaper
                 // thread never dies of it.
@@ -146,8 +159,34 @@ final class Watch {
             word.addSleeper(-users);
         }
         if (held) {
-            held = false;
-            word.removeWatcher();
+            giveBack();
+        }
+    }
+
+    /** Under this monitor, while held and the memory mapped: the watcher count goes back down. */
+    private void giveBack() {
+        held = false;
+        HELD.remove(this);
+        word.removeWatcher();
+    }
+
+    /**
+     * The shutdown hook: a JVM that exits (normally or by a signal other than SIGKILL) without
+     * closing its regions gives back its watches, so that publishers elsewhere stop fencing. A
+     * thread still asleep at exit keeps its sleeper count, as before.
+     */
+    private static void giveBackAll() {
+        exiting = true;
+        for (Watch watch : HELD) {
+            synchronized (watch) {
+                if (watch.held && !watch.dropped) {
+                    try {
+                        watch.giveBack();
+                    } catch (RuntimeException e) {
+                        // The region was closed under us: nothing left to give back.
+                    }
+                }
+            }
         }
     }
 

@@ -155,4 +155,36 @@ class WatchTest {
             assertEquals(0, ping.watchers(), "the child's close gave its watch back");
         }
     }
+
+    /** Sleeps once on the ping word (until ping 1), then exits without closing the region. */
+    public static final class ExitWithoutClosing implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            Region r = region(args[0]);
+            WaitWord ping = r.waitWord(PING_WORD);
+            System.out.println("WAITING");
+            boolean woken = SLEEP_AT_ONCE.await(ping, () -> r.memory().getLongAcquire(PING) >= 1,
+                TimeUnit.SECONDS.toNanos(60), LivenessCheck.NONE);
+            System.out.println(woken ? "WOKEN watched=" + ping.watched() : "TIMEOUT");
+        }
+    }
+
+    @Test
+    void shouldGiveTheWatchBackWhenTheJvmExitsWithoutClosing() throws Exception {
+        try (Region r = region(dir.toString());
+             ChildJvm child = ChildJvm.builder(ExitWithoutClosing.class).args(dir.toString())
+                 .jvmOptions("-Dinterproc.wait.lingerMillis=600000").captureOutput().start()) {
+            WaitWord ping = r.waitWord(PING_WORD);
+            assertTrue(child.awaitOutput("WAITING", LONG), child.output());
+            assertTrue(Poll.until(() -> ping.sleepers() == 1, LONG), "the child sleeps");
+            assertEquals(1, ping.watchers());
+            r.memory().putLongRelease(PING, 1);
+            ping.wakeAllAfterRelease();
+            assertTrue(child.join(LONG));
+            assertEquals(OptionalInt.of(0), child.exitCode(), child.output());
+            assertTrue(child.output().contains("WOKEN watched=true"), "its watch lingered: " + child.output());
+            assertEquals(0, ping.sleepers());
+            assertEquals(0, ping.watchers(), "the exiting JVM gave its lingering watch back");
+        }
+    }
 }
