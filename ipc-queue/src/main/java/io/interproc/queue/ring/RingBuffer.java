@@ -755,8 +755,7 @@ public final class RingBuffer implements AutoCloseable {
                 }
                 int type = RingDescriptor.type(header);
                 int aligned = align(length);
-                if (length < HEADER_LENGTH || aligned > contiguous - bytes
-                    || (type != PADDING_TYPE && (type < 0 || length - HEADER_LENGTH > maxMessageLength))) {
+                if (length < HEADER_LENGTH || aligned > contiguous - bytes || isBadMessage(type, length)) {
                     throw corruptRecord(head + bytes, length, type);
                 }
                 bytes += aligned;
@@ -769,9 +768,19 @@ public final class RingBuffer implements AutoCloseable {
             consumed(head, headIndex, bytes, count < limit);
         }
         if (count < limit && bytes > 0 && (consumerHead & mask) == 0) {
-            return count + read(handler, limit - count); // went through the padding at the end of the buffer
+            return readOn(handler, limit, count);
         }
         return count;
+    }
+
+    /** Went through the padding at the end of the buffer: reads on from index 0. */
+    private int readOn(MessageHandler handler, int limit, int count) {
+        return count + read(handler, limit - count);
+    }
+
+    /** @return true if a record of this type and length cannot be in this ring (small: inlined per record) */
+    private boolean isBadMessage(int type, int length) {
+        return type != PADDING_TYPE && (type < 0 || length - HEADER_LENGTH > maxMessageLength);
     }
 
     private void registerConsumer() {
@@ -825,6 +834,7 @@ public final class RingBuffer implements AutoCloseable {
      * in A/B runs here).
      */
     private void consumed(long head, long headIndex, int bytes, boolean caughtUp) {
+        // Small, the MPSC and heartbeat paths in methods of their own, so that the JIT inlines it.
         if (bytes > 0) {
             long end = head + bytes;
             consumerHead = end;
@@ -833,23 +843,32 @@ public final class RingBuffer implements AutoCloseable {
                 memory.putLongRelease(HEAD_OFFSET, end);
                 producerWord.wakeAllAfterRelease();
             } else {
-                long runIndex = freedHead & mask;
-                // First the padding that covers what was read (a consumer killed here skips it), then
-                // the zeroing of what it covers.
-                memory.putLongPlain(DATA_OFFSET + runIndex, header((int) (end - freedHead), PADDING_TYPE));
-                long from = runIndex == headIndex ? headIndex + HEADER_LENGTH : headIndex;
-                buffer.asSlice(from, headIndex + bytes - from).fill((byte) 0);
-                if (caughtUp || (end & mask) == 0 || end - freedHead >= freeStep || producerWord.sleepers() != 0
-                    || recordLength(memory.getLongAcquire(DATA_OFFSET + (end & mask))) <= 0) {
-                    free();
-                }
+                consumedShared(headIndex, bytes, end, caughtUp);
             }
         } else if (multiProducer && consumerHead != freedHead) {
             free(); // nothing more to read: free what was consumed
         }
         if ((++reads & 0xFF) == 0) {
-            memory.putLongOpaque(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+            heartbeat();
         }
+    }
+
+    /** MPSC: the run read so far becomes one padding record, freed now or at a later step. */
+    private void consumedShared(long headIndex, int bytes, long end, boolean caughtUp) {
+        long runIndex = freedHead & mask;
+        // First the padding that covers what was read (a consumer killed here skips it), then
+        // the zeroing of what it covers.
+        memory.putLongPlain(DATA_OFFSET + runIndex, header((int) (end - freedHead), PADDING_TYPE));
+        long from = runIndex == headIndex ? headIndex + HEADER_LENGTH : headIndex;
+        buffer.asSlice(from, headIndex + bytes - from).fill((byte) 0);
+        if (caughtUp || (end & mask) == 0 || end - freedHead >= freeStep || producerWord.sleepers() != 0
+            || recordLength(memory.getLongAcquire(DATA_OFFSET + (end & mask))) <= 0) {
+            free();
+        }
+    }
+
+    private void heartbeat() {
+        memory.putLongOpaque(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
     }
 
     /** MPSC: frees the consumed run: its padding header zeroed, then Head Position moved over it. */
