@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * sleep pay for the memory fence that would otherwise be paid by every waker on every publication
  * (an asymmetric Dekker protocol). A process that {@link #isRegistered() registered} has every CPU
  * running it execute a full fence when any process issues the barrier; so a waker in a registered
- * process may publish with a release store and then read the sleeper count without a fence, as
- * long as the sleeper calls {@link #barrier()} between announcing itself and re-checking.
+ * process may publish with a release store and then read a wait word without a fence, as long as
+ * every process that may sleep on the word announced itself and then called {@link #barrier()}
+ * before it relies on the announcement (see {@link WaitWord} and its watches).
  *
  * <p>Registration is attempted once per process, on first use; where it fails (not Linux, kernel
  * before 4.16, a seccomp filter) wakers fence as usual. Thread-safe.
