@@ -3,11 +3,14 @@ package io.interproc.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.interproc.core.RegionDirectory;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
@@ -16,6 +19,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /** Runs every JMH benchmark, every parameter, for a moment: none may rot unnoticed. */
 class BenchmarkSmokeTest {
+    /** The forks' default region directory (the floors use it): the test leaves nothing in the shared one. */
+    @TempDir
+    Path dir;
+
     @Test
     @Timeout(600)
     void shouldRunEveryBenchmarkBriefly() throws Exception {
@@ -25,6 +32,7 @@ class BenchmarkSmokeTest {
             .measurementIterations(1)
             .measurementTime(TimeValue.milliseconds(200))
             .forks(1)
+            .jvmArgsPrepend("-D" + RegionDirectory.DIRECTORY_PROPERTY + "=" + dir)
             .shouldFailOnError(true)
             .build();
         Collection<RunResult> results = new Runner(options).run();
