@@ -17,12 +17,14 @@ import java.util.concurrent.TimeUnit;
  * needs the full fence of its own sleeper increment, and a waker that sees watchers reads the sleeper
  * count again after a fence. See {@link WaitWord} for the whole protocol.
  *
- * <p>Lifetime. Acquired by the first waiter of this process that is about to sleep; released by a
- * daemon thread ({@code interproc-watch-reaper}, one per process, started on first use) once no
- * thread has used it for the linger time, system property {@code interproc.wait.lingerMillis}
- * (default 10; 0 releases at the end of every wait, as without lingering), and by
- * {@link Region#close()}, and by a shutdown hook when the JVM exits. While a watch lingers, wakers of every process pay one fence and one
- * read per publication instead of one read; they make no system call unless a thread sleeps.
+ * <p>Lifetime. Acquired by the first waiter of this process that is about to sleep. Given back by
+ * a daemon thread ({@code interproc-watch-reaper}, one per process, started on first use) once no
+ * thread has waited for the linger time, system property {@code interproc.wait.lingerMillis}
+ * (default 10; 0 gives it back at the end of every wait, as without lingering); the reaper looks
+ * only after the last waiter leaves, so a long sleep costs it no wake-ups. Also given back by
+ * {@link Region#close()} and by a shutdown hook when the JVM exits without closing. While a watch
+ * lingers, wakers of every process pay one fence and one read per publication instead of one
+ * read; they make no system call unless a thread sleeps.
  * A process killed while it holds a watch leaves the watcher count too high: wakers then fence
  * needlessly until the structure is re-initialised ({@link WaitWord#reset()}). Nothing hangs.
  *
