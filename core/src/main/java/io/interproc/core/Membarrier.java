@@ -53,11 +53,6 @@ public final class Membarrier {
         return ISSUED.get();
     }
 
-    /** @return true if the kernel offers the barrier, whether or not this process registered */
-    static boolean isSupported() {
-        return SUPPORTED;
-    }
-
     /**
      * Makes every CPU running a registered process execute a full memory fence before this returns.
      * Issued whenever the kernel supports it, even by a process that did not register itself

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * the waiters' sleeper count updates, so that close can give back exactly what its waiters added.
  */
 final class Watch {
-    static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(lingerMillis());
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(lingerMillis());
 
     private static final ScheduledThreadPoolExecutor REAPER = reaper();
     /** The watches this process holds, given back by a shutdown hook when the JVM exits. */

@@ -187,4 +187,29 @@ class WatchTest {
             assertEquals(0, ping.watchers(), "the exiting JVM gave its lingering watch back");
         }
     }
+
+    /** Takes a wait word (which loads the linger setting) and prints what that threw. */
+    public static final class TakeAWaitWord implements JvmTask {
+        @Override
+        public void run(String[] args) {
+            try (Region r = region(args[0])) {
+                r.waitWord(PING_WORD);
+                System.out.println("NO ERROR");
+            } catch (Throwable e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                System.out.println("ERROR " + cause);
+            }
+        }
+    }
+
+    @Test
+    void shouldNameTheLingerPropertyWhenItIsNotANumberOfMilliseconds() throws Exception {
+        try (ChildJvm child = ChildJvm.builder(TakeAWaitWord.class).args(dir.toString())
+                 .jvmOptions("-Dinterproc.wait.lingerMillis=-5").captureOutput().start()) {
+            assertTrue(child.join(LONG));
+            String out = child.output();
+            assertTrue(out.contains("ERROR java.lang.IllegalArgumentException") && out.contains("interproc.wait.lingerMillis")
+                && out.contains("'-5'"), out);
+        }
+    }
 }
