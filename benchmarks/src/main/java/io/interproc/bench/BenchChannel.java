@@ -23,8 +23,12 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * first 8 bytes; the rest is filler of the requested length.
  */
 interface BenchChannel extends AutoCloseable {
-    /** Ring capacity used by every benchmark (bytes of data). */
-    int CAPACITY = 1 << 20;
+    /**
+     * Ring capacity used by every benchmark (bytes of data): 1 MiB, or the power of two in the system
+     * property {@code interproc.bench.capacity} (pass it to the forks with {@code -jvmArgsPrepend}).
+     * Peers opening a ring take its size from the file.
+     */
+    int CAPACITY = Integer.getInteger("interproc.bench.capacity", 1 << 20);
     /** Largest message benchmarked. */
     int MAX_MESSAGE = 4096;
 
@@ -164,10 +168,10 @@ interface BenchChannel extends AutoCloseable {
         Agrona(Path dir, String name, boolean create, boolean mpsc) {
             try {
                 Path file = dir.resolve(name + ".agrona");
-                long size = CAPACITY + RingBufferDescriptor.TRAILER_LENGTH;
                 channel = create
                     ? FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
                     : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                long size = create ? CAPACITY + RingBufferDescriptor.TRAILER_LENGTH : channel.size();
                 MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
                 UnsafeBuffer buffer = new UnsafeBuffer(mapped);
                 ring = mpsc ? new ManyToOneRingBuffer(buffer) : new OneToOneRingBuffer(buffer);
