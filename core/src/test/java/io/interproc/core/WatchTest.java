@@ -171,12 +171,9 @@ class WatchTest {
 
     @Test
     void shouldGiveTheWatchBackWhenTheJvmExitsWithoutClosing() throws Exception {
-        try (Region r = region(dir.toString());
-             ChildJvm child = ChildJvm.builder(ExitWithoutClosing.class).args(dir.toString())
-                 .jvmOptions("-Dinterproc.wait.lingerMillis=600000").captureOutput().start()) {
+        try (Region r = region(dir.toString()); ChildJvm child = startSleeper(dir.toString())) {
             WaitWord ping = r.waitWord(PING_WORD);
-            assertTrue(child.awaitOutput("WAITING", LONG), child.output());
-            assertTrue(Poll.until(() -> ping.sleepers() == 1, LONG), "the child sleeps");
+            awaitAsleep(child, ping, 1);
             assertEquals(1, ping.watchers());
             r.memory().putLongRelease(PING, 1);
             ping.wakeAllAfterRelease();
@@ -186,6 +183,50 @@ class WatchTest {
             assertEquals(0, ping.sleepers());
             assertEquals(0, ping.watchers(), "the exiting JVM gave its lingering watch back");
         }
+    }
+
+    /**
+     * The fault the watch cannot heal by itself: a JVM killed ({@code kill -9}) while asleep leaves its
+     * sleeper and watcher counts in the word. Nothing may hang for it: another JVM sleeping on the
+     * same word is still woken by the next publication, its exit gives back only its own counts,
+     * and {@link WaitWord#reset()} (a structure's re-initialisation) clears what the dead one left.
+     */
+    @Test
+    void shouldStillWakeOthersAfterAWatchingJvmIsKilled() throws Exception {
+        try (Region r = region(dir.toString()); ChildJvm killed = startSleeper(dir.toString())) {
+            WaitWord ping = r.waitWord(PING_WORD);
+            awaitAsleep(killed, ping, 1);
+            killed.kill();
+            assertTrue(killed.join(LONG));
+            assertEquals(1, ping.sleepers(), "a killed sleeper's count stays (documented)");
+            assertEquals(1, ping.watchers(), "a killed watcher's count stays (documented)");
+            try (ChildJvm other = startSleeper(dir.toString())) {
+                awaitAsleep(other, ping, 2);
+                r.memory().putLongRelease(PING, 1);
+                ping.wakeAllAfterRelease();
+                assertTrue(other.join(LONG), "the publication woke the live sleeper: " + other.output());
+                assertEquals(OptionalInt.of(0), other.exitCode(), other.output());
+                assertTrue(other.output().contains("WOKEN"), other.output());
+            }
+            assertEquals(1, ping.sleepers(), "the live child gave back only its own sleeper count");
+            assertEquals(1, ping.watchers(), "and only its own watch");
+            ping.reset();
+            assertEquals(0, ping.sleepers());
+            assertEquals(0, ping.watchers());
+        }
+    }
+
+    /** Starts an {@link ExitWithoutClosing} JVM whose watch lingers ten minutes. */
+    private static ChildJvm startSleeper(String dir) {
+        return ChildJvm.builder(ExitWithoutClosing.class).args(dir)
+            .jvmOptions("-Dinterproc.wait.lingerMillis=600000").captureOutput().start();
+    }
+
+    /** Waits until {@code child} says it waits and {@code word} counts {@code sleepers}. */
+    private static void awaitAsleep(ChildJvm child, WaitWord word, int sleepers) throws InterruptedException {
+        assertTrue(child.awaitOutput("WAITING", LONG), child.output());
+        assertTrue(Poll.until(() -> word.sleepers() == sleepers, LONG), "sleepers: " + word.sleepers() + ", expected "
+            + sleepers + "; child: " + child.output());
     }
 
     /** Takes a wait word (which loads the linger setting) and prints what that threw. */
