@@ -8,6 +8,9 @@ import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -96,7 +99,9 @@ public final class FloorPingPong {
     /** A one-word ping-pong partner in a child JVM; {@link #roundTrip()} pings it once. Not thread-safe. */
     public static final class Session implements AutoCloseable {
         private final boolean spin;
-        private final RegionDirectory directory = RegionDirectory.defaultDirectory();
+        /** A directory of its own, removed once both sides mapped the region: nothing is left behind. */
+        private final Path dir;
+        private final RegionDirectory directory;
         private final String name = "bench-pingpong-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         private final Region region;
         private final MemoryAccess m;
@@ -112,6 +117,12 @@ public final class FloorPingPong {
                 throw new IllegalArgumentException("mode must be spin or futex, got '" + mode + "'");
             }
             spin = mode.equals("spin");
+            try {
+                dir = BenchPeer.tempDirectory();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            directory = RegionDirectory.of(dir);
             region = directory.create(name, new RegionSpec(TYPE, BODY), r -> { });
             try {
                 child = ChildJvm.builder(Echo.class).inheritJvmOptions(false).jvmOptions("-Xmx64m")
@@ -125,6 +136,11 @@ public final class FloorPingPong {
                 }
             } finally {
                 directory.unlink(name); // both sides have it mapped now; nothing is left to clean up
+                try {
+                    BenchPeer.delete(dir);
+                } catch (IOException ignored) {
+                    // removed at exit at the latest (BenchPeer.tempDirectory)
+                }
             }
         }
 
@@ -173,7 +189,7 @@ public final class FloorPingPong {
         @Override
         public void run(String[] args) {
             CpuPinning.pin(1);
-            RegionDirectory directory = RegionDirectory.of(java.nio.file.Path.of(args[0]));
+            RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
             boolean spin = args[2].equals("spin");
             long total = Long.parseLong(args[3]) < 0 ? Long.MAX_VALUE : Long.parseLong(args[3]);
             try (Region region = directory.open(args[1], TYPE)) {
