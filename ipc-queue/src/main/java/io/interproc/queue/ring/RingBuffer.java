@@ -110,6 +110,8 @@ public final class RingBuffer implements AutoCloseable {
     private long unblockTimeoutNanos = DEFAULT_UNBLOCK_TIMEOUT.toNanos();
 
     private long headCache;
+    /** SPSC producer: Tail Position as this handle (the only producer) last wrote it. */
+    private long producerTail;
     private long pendingEnd = -1;
     private long pendingOffset = -1;
     private long pendingTail;
@@ -347,7 +349,7 @@ public final class RingBuffer implements AutoCloseable {
         if (pendingEnd >= 0) {
             throw oneClaimAtATime();
         }
-        long tail = memory.getLongPlain(TAIL_OFFSET);
+        long tail = producerTail;
         long padding = padding(tail, aligned);
         // One spare header slot beyond the record: zeroed here, so the consumer never needs to.
         if (!hasCapacity(tail, padding + aligned + HEADER_LENGTH)) {
@@ -391,6 +393,7 @@ public final class RingBuffer implements AutoCloseable {
         }
         tail = Math.max(position, memory.getLongVolatile(HEAD_OFFSET));
         memory.putLongVolatile(TAIL_OFFSET, tail);
+        producerTail = tail;
         head = memory.getLongVolatile(HEAD_OFFSET);
         long free = capacity - (tail - head);
         long index = tail & mask;
@@ -554,6 +557,7 @@ public final class RingBuffer implements AutoCloseable {
             memory.putLongRelease(DATA_OFFSET + paddingIndex, header((int) (capacity - paddingIndex), PADDING_TYPE));
         }
         memory.putLongRelease(TAIL_OFFSET, pendingEnd);
+        producerTail = pendingEnd;
         pendingEnd = -1;
         consumerWord.wakeAllAfterRelease();
         return true;
