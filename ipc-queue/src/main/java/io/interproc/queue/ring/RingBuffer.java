@@ -343,7 +343,7 @@ public final class RingBuffer implements AutoCloseable {
      * this core's. In alternating runs of a pinned ping-pong through two rings here, the round trip
      * came out in its low mode (about 460 ns, Agrona's ring 450-490 ns) in 5 of 6 runs instead of 1
      * of 6 (otherwise 570-620 ns); at 64 B in the VM's fast state SPSC rose from 31-33 M msg/s to
-     * 43-46 M (README, "The rings, 2026-12-02").
+     * 42.8-45.7 M (README, "The rings, 2026-12-02").
      */
     private long claimExclusive(int aligned, long claimed) {
         if (pendingEnd >= 0) {
