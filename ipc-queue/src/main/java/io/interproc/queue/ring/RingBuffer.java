@@ -86,7 +86,7 @@ import java.util.concurrent.TimeUnit;
  * (of one process) produces. Consuming methods must be called by one thread. Settings
  * ({@link #waitStrategy}, {@link #unblockTimeout}) are for configuration before use.
  */
-public final class RingBuffer implements AutoCloseable {
+public final class RingBuffer extends RingBufferFields.TrailingPadding implements AutoCloseable {
     /** {@link #tryClaim} result: not enough free space now (back-pressure). */
     public static final long INSUFFICIENT_CAPACITY = -2;
     /** Default time a stalled record may block the consumer before it is skipped. */
@@ -109,38 +109,17 @@ public final class RingBuffer implements AutoCloseable {
     private WaitStrategy waitStrategy = WaitStrategy.blocking();
     private long unblockTimeoutNanos = DEFAULT_UNBLOCK_TIMEOUT.toNanos();
 
-    private long headCache;
-    /** SPSC producer: Tail Position as this handle (the only producer) last wrote it. */
-    private long producerTail;
-    private long pendingEnd = -1;
-    private long pendingOffset = -1;
-    private long pendingTail;
-    private long pendingHeader;
-    private boolean producerRegistered;
-    private boolean consumerRegistered;
-    /** The consumer's position, once registered; on an MPSC ring up to {@link #freeStep} ahead of Head Position. */
-    private long consumerHead;
-    /** MPSC consumer: Head Position as this consumer last published it, where its consumed run starts. */
-    private long freedHead;
     /** MPSC consumer: it frees consumed space in steps of at most this many bytes (see {@link #consumed}). */
     private final long freeStep;
-    private long stallHead = -1;
-    private long stallStart;
-    private int reads;
-    /**
-     * Reads in a row that found nothing: the end of the records is looked into (the tail read, see
-     * {@link #endOfRecords}) at every 256th of them, so never while messages keep coming.
-     */
-    private int emptyReads;
-
-    /** MPSC: the producer slot of the thread that produced last through this handle (a fast check). */
-    private ProducerSlot lastSlot;
     private final ThreadLocal<ProducerSlot> threadSlot = new ThreadLocal<>();
     /** MPSC: the slots this handle's threads took, released by {@link #close()}. */
     private final List<ProducerSlot> ownSlots = new ArrayList<>();
 
-    /** A producing thread's slot in the ring's slot table, and its last claim (that thread only). */
-    private static final class ProducerSlot {
+    /**
+     * A producing thread's slot in the ring's slot table, and its last claim (that thread only,
+     * for every message: padded against the fields of other threads' slots).
+     */
+    static final class ProducerSlot extends RingBufferFields.Padding {
         final Thread thread;
         final long claimOffset;
         /** Position of this thread's last claim, while it is not committed or aborted; else -1. */
