@@ -9,9 +9,10 @@ package io.interproc.queue.ring;
  * the groups apart; the groups hold only {@code long}s, references and booleans, which it lays
  * out within their own class. The handle's final fields, read by both sides, come after.
  *
- * <p>Without it, a ping-pong between two threads of one JVM through two rings, each ring's handle
- * shared by its producer and its consumer, took 1,160–1,250 ns per round trip here, against
- * 590–620 ns with a handle per thread (pinned, 64 B messages).
+ * <p>A pinned ping-pong between two threads of one JVM through two rings, 64 B messages, each
+ * ring's handle shared by its producer and its consumer: 1,650–1,760 ns per round trip without the
+ * padding, 1,030–1,220 ns with it (alternating runs here). A handle per thread still does better
+ * (450–630 ns in the same runs): the rest of the cost of sharing one handle is not in these fields.
  */
 final class RingBufferFields {
     private RingBufferFields() {
