@@ -111,6 +111,11 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
 
     /** MPSC consumer: it frees consumed space in steps of at most this many bytes (see {@link #consumed}). */
     private final long freeStep;
+    /**
+     * MPSC: the producer slot of the thread that produced last through this handle (a fast check;
+     * among the fields both sides read, since it changes only when another thread produces).
+     */
+    private ProducerSlot lastSlot;
     private final ThreadLocal<ProducerSlot> threadSlot = new ThreadLocal<>();
     /** MPSC: the slots this handle's threads took, released by {@link #close()}. */
     private final List<ProducerSlot> ownSlots = new ArrayList<>();
@@ -300,7 +305,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
      */
     public long tryClaim(int type, int length) {
         checkMessage(type, length);
-        if (!producerRegistered) {
+        if (producerRegistered == 0) {
             registerProducer();
         }
         int recordLength = length + HEADER_LENGTH;
@@ -706,7 +711,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
             register(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET, "producer");
             takeOverProducerSide();
         }
-        producerRegistered = true;
+        producerRegistered = 1;
     }
 
     private void register(int pidOffset, int startOffset, String role) {
@@ -731,7 +736,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
      */
     public int read(MessageHandler handler, int limit) {
         // Kept small, the rare paths in methods of their own, so that the JIT inlines it into callers.
-        if (!consumerRegistered) {
+        if (consumerRegistered == 0) {
             registerConsumer();
         }
         long head = consumerHead;
@@ -787,12 +792,12 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         memory.putLongOpaque(CONSUMER_HEARTBEAT_OFFSET, System.currentTimeMillis());
         consumerHead = memory.getLongVolatile(HEAD_OFFSET);
         freedHead = consumerHead;
-        consumerRegistered = true;
+        consumerRegistered = 1;
     }
 
     /** @return where the consumer reads next: its own position once registered, else Head Position */
     private long readPosition() {
-        return consumerRegistered ? consumerHead : memory.getLongVolatile(HEAD_OFFSET);
+        return consumerRegistered != 0 ? consumerHead : memory.getLongVolatile(HEAD_OFFSET);
     }
 
     private RegionFormatException corruptRecord(long position, int length, int type) {
@@ -1100,7 +1105,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean awaitReadable(long timeout, TimeUnit unit, LivenessCheck liveness) throws InterruptedException {
-        if (multiProducer && consumerRegistered && consumerHead != freedHead) {
+        if (multiProducer && consumerRegistered != 0 && consumerHead != freedHead) {
             free(); // about to wait: producers may be waiting for what was consumed
         }
         return waitStrategy.await(consumerWord, this::headReady, unit.toNanos(timeout), () -> {
@@ -1130,7 +1135,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
             }
             ownSlots.clear();
         }
-        if (multiProducer && consumerRegistered && consumerHead != freedHead && !region.isClosed()
+        if (multiProducer && consumerRegistered != 0 && consumerHead != freedHead && !region.isClosed()
             && memory.getLongVolatile(HEAD_OFFSET) == freedHead) {
             free(); // unless another consumer handle has read on since (it skipped this run's padding)
         }

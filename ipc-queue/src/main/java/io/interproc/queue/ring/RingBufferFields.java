@@ -6,13 +6,15 @@ package io.interproc.queue.ring;
  * and a consuming thread of one JVM (or sits next to one that is), so each group is kept on cache
  * lines of its own by 128 bytes of padding on either side (two lines, against adjacent-line
  * prefetch). HotSpot lays out a superclass's fields before its subclass's, which is what keeps
- * the groups apart; the groups hold only {@code long}s, references and booleans, which it lays
- * out within their own class. The handle's final fields, read by both sides, come after.
+ * the groups apart. Every field of these classes is a {@code long} (flags too): HotSpot fills a gap
+ * that a narrower field leaves in a superclass with a subclass's fields, and a gap at the end of a
+ * group once put the handle's {@code capacity}, which the consumer reads for every message, on the
+ * line of the producer's fields. The handle's own fields, read by both sides, come after.
  *
  * <p>A pinned ping-pong between two threads of one JVM through two rings, 64 B messages, each
- * ring's handle shared by its producer and its consumer: 1,650–1,760 ns per round trip without the
- * padding, 1,030–1,220 ns with it (alternating runs here). A handle per thread still does better
- * (450–630 ns in the same runs): the rest of the cost of sharing one handle is not in these fields.
+ * ring's handle shared by its producer and its consumer: 1,650–1,760 ns per round trip with the
+ * fields unpadded, 1,030–1,220 ns padded but with {@code capacity} in the producer's gap, 600–620 ns
+ * now, the same as with a handle per thread (600–620 ns in the same runs; 2026-12-02).
  */
 final class RingBufferFields {
     private RingBufferFields() {
@@ -33,9 +35,8 @@ final class RingBufferFields {
         long pendingOffset = -1;
         long pendingTail;
         long pendingHeader;
-        boolean producerRegistered;
-        /** MPSC: the producer slot of the thread that produced last through this handle (a fast check). */
-        RingBuffer.ProducerSlot lastSlot;
+        /** 1 once this handle registered as the ring's producer, else 0. */
+        long producerRegistered;
     }
 
     /** Padding between the producer's and the consumer's fields. */
@@ -45,7 +46,8 @@ final class RingBufferFields {
 
     /** Written by the consuming thread only. */
     abstract static class ConsumerFields extends MiddlePadding {
-        boolean consumerRegistered;
+        /** 1 once this handle registered as the ring's consumer, else 0. */
+        long consumerRegistered;
         /** The consumer's position, once registered; on an MPSC ring up to a free step ahead of Head Position. */
         long consumerHead;
         /** MPSC consumer: Head Position as this consumer last published it, where its consumed run starts. */
