@@ -26,6 +26,12 @@ import java.util.Map;
  */
 final class Attachments {
     private static final long LOCK_WAIT_NANOS = 5_000_000_000L;
+    /**
+     * Attachment locks cover bytes {@code [0, 2^62)} of the file (any real size); a process's watch
+     * on the wait word at body offset {@code o} is a shared lock on byte {@code 2^62 + o}.
+     */
+    static final long ATTACH_LENGTH = 1L << 62;
+    private static final long WATCH_BASE = ATTACH_LENGTH;
     private static final Map<Object, Attachment> BY_FILE = new HashMap<>();
 
     /** One file this JVM has open and share-locked. */
@@ -34,6 +40,8 @@ final class Attachments {
         final FileChannel channel;
         final FileLock lock;
         final List<FileChannel> strays = new ArrayList<>();
+        /** This JVM's watch locks on the file, by wait word offset: the lock and how many watches hold it. */
+        final Map<Long, WatchLock> watchLocks = new HashMap<>();
         int handles = 1;
 
         Attachment(Object fileKey, FileChannel channel, FileLock lock) {
@@ -43,7 +51,84 @@ final class Attachments {
         }
     }
 
+    /** A shared lock on one wait word's watch byte, held while any of this JVM's watches on the word is. */
+    private static final class WatchLock {
+        final FileLock lock;
+        int holders = 1;
+
+        WatchLock(FileLock lock) {
+            this.lock = lock;
+        }
+    }
+
     private Attachments() {
+    }
+
+    /**
+     * Marks that this JVM watches the wait word at body offset {@code offset}: the first of its
+     * watches takes a shared lock on the word's watch byte (waiting while a process that found no
+     * watcher is correcting the word's counts, see {@link #ifUnwatched}). The kernel releases it when
+     * the process dies, however it dies.
+     *
+     * @throws RegionException if the lock cannot be taken within 5 s
+     */
+    static synchronized void watch(Attachment attachment, long offset, String what) {
+        WatchLock held = attachment.watchLocks.get(offset);
+        if (held != null) {
+            held.holders++;
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            while (true) {
+                FileLock lock = attachment.channel.tryLock(WATCH_BASE + offset, 1, true);
+                if (lock != null) {
+                    attachment.watchLocks.put(offset, new WatchLock(lock));
+                    return;
+                }
+                if (System.nanoTime() - start > LOCK_WAIT_NANOS) {
+                    throw new RegionException("cannot watch a wait word of " + what + ": its watch lock stays taken");
+                }
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        } catch (IOException e) {
+            throw new RegionException("cannot watch a wait word of " + what + ": " + e, e);
+        }
+    }
+
+    /** Gives back one of this JVM's watches on the word at {@code offset}; the last releases the lock. */
+    static synchronized void unwatch(Attachment attachment, long offset) {
+        WatchLock held = attachment.watchLocks.get(offset);
+        if (held != null && --held.holders == 0) {
+            attachment.watchLocks.remove(offset);
+            release(held.lock);
+        }
+    }
+
+    /**
+     * Runs {@code action} if no process, this one included, watches the wait word at {@code offset}
+     * (an exclusive lock on its watch byte succeeds), holding that lock meanwhile so that none can
+     * start watching. Best effort: false if it did not run.
+     */
+    static synchronized boolean ifUnwatched(Attachment attachment, long offset, Runnable action) {
+        if (attachment.watchLocks.containsKey(offset) || !attachment.channel.isOpen()) {
+            return false;
+        }
+        try {
+            FileLock lock = attachment.channel.tryLock(WATCH_BASE + offset, 1, false);
+            if (lock == null) {
+                return false;
+            }
+            try {
+                action.run();
+                return true;
+            } finally {
+                release(lock);
+            }
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Registers the attachment a creator made on its fresh file. */
@@ -101,6 +186,8 @@ final class Attachments {
             return;
         }
         BY_FILE.remove(attachment.fileKey);
+        attachment.watchLocks.values().forEach(held -> release(held.lock));
+        attachment.watchLocks.clear();
         release(attachment.lock);
         closeQuietly(attachment.channel);
         attachment.strays.forEach(Attachments::closeQuietly);
@@ -175,7 +262,7 @@ final class Attachments {
             return false;
         }
         try {
-            FileLock lock = channel.tryLock(0, Long.MAX_VALUE, false);
+            FileLock lock = channel.tryLock(0, ATTACH_LENGTH, false);
             if (lock == null) {
                 return !unlink;
             }
@@ -219,7 +306,7 @@ final class Attachments {
         long start = System.nanoTime();
         try {
             while (true) {
-                FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
+                FileLock lock = channel.tryLock(0, ATTACH_LENGTH, true);
                 if (lock != null) {
                     return lock;
                 }

@@ -157,6 +157,21 @@ public final class Region implements AutoCloseable {
         return watches.computeIfAbsent(offset, o -> new Watch(word));
     }
 
+    /** This process starts watching the wait word at {@code offset} (see {@link Watch}). */
+    void watchWord(long offset) {
+        Attachments.watch(attachment, offset, "region '" + name + "'");
+    }
+
+    /** This process stops watching the wait word at {@code offset}. */
+    void unwatchWord(long offset) {
+        Attachments.unwatch(attachment, offset);
+    }
+
+    /** Runs {@code action} if no process watches the wait word at {@code offset}; see {@link Attachments#ifUnwatched}. */
+    boolean ifUnwatched(long offset, Runnable action) {
+        return !closed.get() && Attachments.ifUnwatched(attachment, offset, action);
+    }
+
     /**
      * Builds a structure over this region, closing the region if that fails (a corrupt layout,
      * say): {@code directory.open(name, TYPE).as(MyStructure::new)}.

@@ -36,12 +36,16 @@ import java.nio.channels.spi.AbstractInterruptibleChannel;
  * timed wait in slices does): before each further sleep it reads {@code Sequence} again, then
  * re-checks.
  *
- * <p>A waiter killed while asleep leaves the sleeper count too high: wakers then pay one needless
- * system call per wake until the count is corrected by {@link #reset()} (done when a structure is
- * re-initialised); a process killed while it watches leaves the watcher count too high, and wakers
- * pay a needless fence. Nothing hangs. Waiting itself is done by a {@link WaitStrategy}.
+ * <p>A process killed ({@code kill -9}) while it watches or sleeps on the word leaves its counts
+ * too high (any other exit gives them back): wakers then pay a needless fence, or a needless system
+ * call per wake. Every watching process holds a shared lock on the word's watch byte in the region
+ * file (the kernel drops it when the process dies), so when a lock test finds no watcher the
+ * counts must be 0 and are reset: by each new view of the word (a structure opened again after
+ * its peer died) and by a waker whose wake-up found nobody asleep, at most every 100 ms. Nothing
+ * hangs meanwhile. Waiting itself is done by a {@link WaitStrategy}.
  *
- * <p>Thread-safe; a view over the shared words, holding no state of its own.
+ * <p>Thread-safe; a view over the shared words, whose only state is when it last looked for a
+ * dead process's counts.
  */
 public final class WaitWord {
     /** Bytes a wait word occupies in a region. */
@@ -53,12 +57,15 @@ public final class WaitWord {
     private static final int SLEEPERS_OFFSET = 4;
     private static final int SLEEPER_MASK = 0xFFFF;
     private static final int WATCHER = 1 << 16;
+    private static final long HEAL_INTERVAL_NANOS = 100_000_000L;
 
     private final Region region;
     private final MemoryAccess memory;
     private final MemorySegment segment;
     private final long offset;
     private final Watch watch;
+    /** When this view last looked for counts of dead processes after an empty wake-up (nanoTime). */
+    private volatile long lastHealAttempt = System.nanoTime() - HEAL_INTERVAL_NANOS;
 
     /**
      * @param region the region holding the word (its closing ends waits on it)
@@ -74,6 +81,7 @@ public final class WaitWord {
         this.segment = region.body();
         this.offset = offset;
         this.watch = region.registerWaitWord(offset, this);
+        healCounts();
     }
 
     /** @return the region holding this word */
@@ -147,7 +155,42 @@ public final class WaitWord {
 
     private void wakeSleepers(int count) {
         memory.getAndAddInt(offset + SEQUENCE_OFFSET, 1);
-        Futex.wake(segment, offset + SEQUENCE_OFFSET, count);
+        if (Futex.wake(segment, offset + SEQUENCE_OFFSET, count) == 0 && Native.AVAILABLE) {
+            // Nobody was asleep: a sleeper about to sleep, or counts a dead process left. Looked
+            // into at most every HEAL_INTERVAL, so a waker pays the system calls of dead sleepers
+            // only that long.
+            long now = System.nanoTime();
+            if (now - lastHealAttempt >= HEAL_INTERVAL_NANOS) {
+                lastHealAttempt = now;
+                healCounts();
+            }
+        }
+    }
+
+    /**
+     * Corrects the counts that processes killed while watching or sleeping on the word left (a
+     * process that dies any other way gives its counts back): when no process holds its watch on
+     * the word (the shared file lock every watching process holds, which the kernel releases when
+     * the process dies), no thread can be asleep or about to sleep on it, so both counts must be 0.
+     * Done for every new handle's view of the word, so a structure opened again after its peer died
+     * heals, and by a waker whose wake-up found nobody asleep (at most every 100 ms).
+     *
+     * @return true if it reset the counts
+     */
+    boolean healCounts() {
+        if (memory.getIntVolatile(offset + SLEEPERS_OFFSET) == 0) {
+            return false;
+        }
+        boolean[] reset = new boolean[1];
+        region.ifUnwatched(offset, () -> {
+            // Under the exclusive watch lock: no process can start watching, so nothing else
+            // changes the counts now.
+            if (memory.getIntVolatile(offset + SLEEPERS_OFFSET) != 0) {
+                memory.putIntVolatile(offset + SLEEPERS_OFFSET, 0);
+                reset[0] = true;
+            }
+        });
+        return reset[0];
     }
 
     /** Zeroes both words; only while no process can be waiting (for example at creation). */

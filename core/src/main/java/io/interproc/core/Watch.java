@@ -25,8 +25,10 @@ import java.util.concurrent.TimeUnit;
  * {@link Region#close()} and by a shutdown hook when the JVM exits without closing. While a watch
  * lingers, wakers of every process pay one fence and one read per publication instead of one
  * read; they make no system call unless a thread sleeps.
- * A process killed while it holds a watch leaves the watcher count too high: wakers then fence
- * needlessly until the structure is re-initialised ({@link WaitWord#reset()}). Nothing hangs.
+ * While held, the watch also holds this JVM's shared lock on the word's watch byte in the region
+ * file ({@link Attachments#watch}), taken before the watcher count goes up and released after it
+ * comes down: a process killed while it holds a watch leaves its counts, and the lock test that
+ * finds no watcher lets the next view of the word reset them ({@link WaitWord#healCounts()}).
  *
  * <p>Thread-safe: every transition holds this object's monitor, the barrier included (a second
  * waiter of this process must not skip the barrier the first one has not finished yet), and so do
@@ -97,6 +99,7 @@ final class Watch {
             throw new IllegalStateException("region '" + word.region().name() + "' is closed");
         }
         if (!held) {
+            word.region().watchWord(word.offset());
             word.addWatcher();
             held = true;
             HELD.add(this);
@@ -169,7 +172,11 @@ final class Watch {
     private void giveBack() {
         held = false;
         HELD.remove(this);
-        word.removeWatcher();
+        try {
+            word.removeWatcher();
+        } finally {
+            word.region().unwatchWord(word.offset());
+        }
     }
 
     /**

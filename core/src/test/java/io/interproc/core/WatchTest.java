@@ -1,6 +1,7 @@
 package io.interproc.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -186,33 +187,52 @@ class WatchTest {
     }
 
     /**
-     * The fault the watch cannot heal by itself: a JVM killed ({@code kill -9}) while asleep leaves its
-     * sleeper and watcher counts in the word. Nothing may hang for it: another JVM sleeping on the
-     * same word is still woken by the next publication, its exit gives back only its own counts,
-     * and {@link WaitWord#reset()} (a structure's re-initialisation) clears what the dead one left.
+     * A JVM killed ({@code kill -9}) while asleep leaves its sleeper and watcher counts in the word
+     * until someone looks: a new view of the word (another JVM opening the region) finds no live
+     * watcher and resets them, never a live JVM's; another JVM sleeping on the word is woken by the
+     * next publication, and its exit gives back its own counts.
      */
     @Test
-    void shouldStillWakeOthersAfterAWatchingJvmIsKilled() throws Exception {
+    void shouldHealTheCountsAJvmKilledWhileAsleepLeftAndStillWakeOthers() throws Exception {
         try (Region r = region(dir.toString()); ChildJvm killed = startSleeper(dir.toString())) {
             WaitWord ping = r.waitWord(PING_WORD);
             awaitAsleep(killed, ping, 1);
+            assertFalse(ping.healCounts(), "a live sleeper's counts are never reset");
+            assertEquals(1, ping.watchers());
             killed.kill();
             assertTrue(killed.join(LONG));
-            assertEquals(1, ping.sleepers(), "a killed sleeper's count stays (documented)");
-            assertEquals(1, ping.watchers(), "a killed watcher's count stays (documented)");
+            assertEquals(1, ping.sleepers(), "a killed sleeper's count stays until someone looks");
+            assertEquals(1, ping.watchers());
             try (ChildJvm other = startSleeper(dir.toString())) {
-                awaitAsleep(other, ping, 2);
+                // Its view of the word, made when it opened the region, found no live watcher and
+                // reset the dead JVM's counts; then it went to sleep itself.
+                awaitAsleep(other, ping, 1);
+                assertEquals(1, ping.watchers(), "only the live child watches");
+                assertFalse(ping.healCounts(), "the live child's counts are never reset");
                 r.memory().putLongRelease(PING, 1);
                 ping.wakeAllAfterRelease();
                 assertTrue(other.join(LONG), "the publication woke the live sleeper: " + other.output());
                 assertEquals(OptionalInt.of(0), other.exitCode(), other.output());
                 assertTrue(other.output().contains("WOKEN"), other.output());
             }
-            assertEquals(1, ping.sleepers(), "the live child gave back only its own sleeper count");
-            assertEquals(1, ping.watchers(), "and only its own watch");
-            ping.reset();
-            assertEquals(0, ping.sleepers());
+            assertEquals(0, ping.sleepers(), "the live child gave back its own counts");
             assertEquals(0, ping.watchers());
+        }
+    }
+
+    @Test
+    void shouldHealDeadCountsWhenAWakeUpFindsNobodyAsleep() throws Exception {
+        try (Region r = region(dir.toString()); ChildJvm killed = startSleeper(dir.toString())) {
+            WaitWord ping = r.waitWord(PING_WORD);
+            awaitAsleep(killed, ping, 1);
+            killed.kill();
+            assertTrue(killed.join(LONG));
+            assertEquals(1, ping.sleepers());
+            r.memory().putLongRelease(PING, 1);
+            ping.wakeAllAfterRelease(); // a system call that wakes nobody: the counts are looked into
+            assertEquals(0, ping.sleepers(), "the dead sleeper's count is gone");
+            assertEquals(0, ping.watchers(), "and its watch");
+            assertFalse(ping.watched(), "this JVM never watched the word");
         }
     }
 
