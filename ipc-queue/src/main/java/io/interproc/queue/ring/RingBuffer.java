@@ -324,10 +324,11 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
      *
      * <p>Writing the claimed header first takes the record's first cache line from a consumer
      * spinning on it before the message is copied in, so that the commit finds the line already
-     * this core's. In alternating runs of a pinned ping-pong through two rings here, the round trip
-     * came out in its low mode (about 460 ns, Agrona's ring 450-490 ns) in 5 of 6 runs instead of 1
-     * of 6 (otherwise 570-620 ns); at 64 B in the VM's fast state SPSC rose from 31-33 M msg/s to
-     * 42.8-45.7 M (README, "The rings, 2026-12-02").
+     * this core's. Measured effect, in alternating pinned runs of the cross-process benchmarks: the
+     * spin round trip a little lower with it (490-571 ns against 572-601 ns without, and 171 against
+     * 190 ns in the VM's fast state), SPSC throughput at 64 B the same (47.6-48.8 M msg/s with,
+     * 47.7-48.5 M without, fast state). (An earlier in-process measurement that credited it with
+     * more was confounded by garbage collection moving the handles next to each other.)
      */
     private long claimExclusive(int aligned, long claimed) {
         if (pendingEnd >= 0) {
