@@ -15,12 +15,28 @@ import java.lang.invoke.VarHandle;
  * {@link IndexOutOfBoundsException}, a misaligned one {@link IllegalArgumentException}, and any
  * access after the owning region was closed {@link IllegalStateException} — never a crash.
  *
+ * <p>The static methods take the segment as an argument, for hot paths that hold it in a field of
+ * their own (one dependent load less per access than through an instance).
+ *
+ * <p>Release stores on x86-64 are a release fence followed by an opaque store: the same order (every
+ * load and store before it is ordered before the store), the same instruction (x86 stores are
+ * release stores), and C2 compiles it with fewer compiler barriers than {@code setRelease} on a
+ * segment, so the checks of the next access cost less (about 1 ns per message in a ring's commit,
+ * single-thread, measured 2026-12-02). Elsewhere they are {@code setRelease} (one {@code stlr} on
+ * aarch64, cheaper than a fence).
+ *
  * <p>Thread-safe: instances hold no mutable state; concurrent access from threads and processes
  * is exactly as safe as the memory order each call names.
  */
 public final class MemoryAccess {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    /** x86-64: stores are release stores in hardware (see the class comment). */
+    private static final boolean TSO = switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64" -> true;
+        default -> false;
+    };
 
     private final MemorySegment segment;
 
@@ -68,7 +84,7 @@ public final class MemoryAccess {
     }
 
     public void putIntRelease(long offset, int value) {
-        INT.setRelease(segment, offset, value);
+        putIntRelease(segment, offset, value);
     }
 
     public void putIntVolatile(long offset, int value) {
@@ -118,7 +134,7 @@ public final class MemoryAccess {
     }
 
     public void putLongRelease(long offset, long value) {
-        LONG.setRelease(segment, offset, value);
+        putLongRelease(segment, offset, value);
     }
 
     public void putLongVolatile(long offset, long value) {
@@ -139,6 +155,38 @@ public final class MemoryAccess {
 
     public long getAndSetLong(long offset, long value) {
         return (long) LONG.getAndSet(segment, offset, value);
+    }
+
+    // ---- on a segment the caller holds ----
+
+    public static int getIntVolatile(MemorySegment segment, long offset) {
+        return (int) INT.getVolatile(segment, offset);
+    }
+
+    public static void putIntRelease(MemorySegment segment, long offset, int value) {
+        if (TSO) {
+            VarHandle.releaseFence();
+            INT.setOpaque(segment, offset, value);
+        } else {
+            INT.setRelease(segment, offset, value);
+        }
+    }
+
+    public static long getLongAcquire(MemorySegment segment, long offset) {
+        return (long) LONG.getAcquire(segment, offset);
+    }
+
+    public static void putLongPlain(MemorySegment segment, long offset, long value) {
+        LONG.set(segment, offset, value);
+    }
+
+    public static void putLongRelease(MemorySegment segment, long offset, long value) {
+        if (TSO) {
+            VarHandle.releaseFence();
+            LONG.setOpaque(segment, offset, value);
+        } else {
+            LONG.setRelease(segment, offset, value);
+        }
     }
 
     // ---- fences ----

@@ -139,7 +139,7 @@ public final class WaitWord {
      */
     public void wakeAllAfterRelease() {
         if (Membarrier.isRegistered()) {
-            if (memory.getIntVolatile(offset + SLEEPERS_OFFSET) == 0) {
+            if (MemoryAccess.getIntVolatile(segment, offset + SLEEPERS_OFFSET) == 0) {
                 return;
             }
         }

@@ -95,6 +95,8 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
     private final Region region;
     private final String what;
     private final MemoryAccess memory;
+    /** The ring's memory, as {@link #memory} accesses it: the per-message paths use it directly (one load less). */
+    private final MemorySegment segment;
     private final MemorySegment buffer;
     private final int capacity;
     private final long mask;
@@ -182,6 +184,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         this.slotsOffset = DATA_OFFSET + cap;
         MemorySegment self = region.body().asSlice(base, footprint);
         this.memory = new MemoryAccess(self);
+        this.segment = self;
         this.buffer = self.asSlice(DATA_OFFSET, cap);
         this.consumerWord = region.waitWord(base + CONSUMER_WAIT_OFFSET);
         this.producerWord = region.waitWord(base + PRODUCER_WAIT_OFFSET);
@@ -344,8 +347,8 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         pendingHeader = claimed;
         pendingEnd = tail + padding + aligned;
         long recordIndex = (tail + padding) & mask;
-        memory.putLongPlain(DATA_OFFSET + (pendingEnd & mask), 0L);
-        memory.putLongPlain(DATA_OFFSET + recordIndex, claimed);
+        MemoryAccess.putLongPlain(segment, DATA_OFFSET + (pendingEnd & mask), 0L);
+        MemoryAccess.putLongPlain(segment, DATA_OFFSET + recordIndex, claimed);
         pendingOffset = recordIndex + HEADER_LENGTH;
         return pendingOffset;
     }
@@ -535,13 +538,13 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         // The claim zeroed the header slot after this record (the consumer reads it next): this
         // release store publishes that too.
         int length = -recordLength(pendingHeader);
-        memory.putLongRelease(DATA_OFFSET + recordStart, abort ? header(align(length), PADDING_TYPE)
+        MemoryAccess.putLongRelease(segment, DATA_OFFSET + recordStart, abort ? header(align(length), PADDING_TYPE)
             : header(length, RingDescriptor.type(pendingHeader)));
         if (paddingIndex != recordStart) {
             // Only now: the consumer jumps from the padding to the record at index 0.
             memory.putLongRelease(DATA_OFFSET + paddingIndex, header((int) (capacity - paddingIndex), PADDING_TYPE));
         }
-        memory.putLongRelease(TAIL_OFFSET, pendingEnd);
+        MemoryAccess.putLongRelease(segment, TAIL_OFFSET, pendingEnd);
         producerTail = pendingEnd;
         pendingEnd = -1;
         consumerWord.wakeAllAfterRelease();
@@ -736,43 +739,60 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
      * @throws RegionFormatException if a record header in the ring is corrupt
      */
     public int read(MessageHandler handler, int limit) {
-        // Kept small, the rare paths in methods of their own, so that the JIT inlines it into callers.
+        // Small, the rest in methods of their own, so that the JIT inlines it into the caller's
+        // polling loop: an empty read is done here.
         if (consumerRegistered == 0) {
             registerConsumer();
         }
         long head = consumerHead;
+        if (limit > 0) {
+            long header = MemoryAccess.getLongAcquire(segment, DATA_OFFSET + (head & mask));
+            if (recordLength(header) > 0) {
+                return readRecords(handler, limit, head, header);
+            }
+            // The end of the committed records (a zero header or a claimed record's). Looked into
+            // after 256 empty reads in a row (see emptyReads).
+            if ((++emptyReads & 0xFF) == 0) {
+                endOfRecords(head, 0, header);
+            }
+        }
+        consumed(head, head & mask, 0, true);
+        return 0;
+    }
+
+    /** {@link #read}: hands the committed records from {@code head}, whose header is {@code first}. */
+    private int readRecords(MessageHandler handler, int limit, long head, long first) {
         long headIndex = head & mask;
         long contiguous = capacity - headIndex;
+        long header = first;
         int bytes = 0;
         int count = 0;
         try {
-            while (count < limit && bytes < contiguous) {
-                long index = headIndex + bytes;
-                long header = memory.getLongAcquire(DATA_OFFSET + index);
+            while (true) {
                 int length = recordLength(header);
-                if (length <= 0) {
-                    // The end of the committed records (a zero header or a claimed record's). Looked
-                    // into after 256 empty reads in a row (see emptyReads).
-                    if (bytes == 0 && (++emptyReads & 0xFF) == 0) {
-                        endOfRecords(head, bytes, header);
-                    }
-                    break;
-                }
                 int type = RingDescriptor.type(header);
                 int aligned = align(length);
                 if (length < HEADER_LENGTH || aligned > contiguous - bytes || isBadMessage(type, length)) {
                     throw corruptRecord(head + bytes, length, type);
                 }
+                long index = headIndex + bytes;
                 bytes += aligned;
                 if (type != PADDING_TYPE) {
                     count++;
                     handler.onMessage(type, buffer, index + HEADER_LENGTH, length - HEADER_LENGTH);
                 }
+                if (count >= limit || bytes >= contiguous) {
+                    break;
+                }
+                header = MemoryAccess.getLongAcquire(segment, DATA_OFFSET + headIndex + bytes);
+                if (recordLength(header) <= 0) {
+                    break; // the end of the committed records
+                }
             }
         } finally {
             consumed(head, headIndex, bytes, count < limit);
         }
-        if (count < limit && bytes > 0 && (consumerHead & mask) == 0) {
+        if (count < limit && (consumerHead & mask) == 0) {
             return readOn(handler, limit, count);
         }
         return count;
@@ -846,7 +866,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
             stallHead = -1;
             emptyReads = 0;
             if (!multiProducer) {
-                memory.putLongRelease(HEAD_OFFSET, end);
+                MemoryAccess.putLongRelease(segment, HEAD_OFFSET, end);
                 producerWord.wakeAllAfterRelease();
             } else {
                 consumedShared(headIndex, bytes, end, caughtUp);

@@ -191,9 +191,13 @@ abstract class RingBufferContract {
             ring.offer(i, bytes(1, i));
         }
         AtomicInteger seen = new AtomicInteger();
+        assertEquals(0, ring.read((t, b, o, l) -> seen.incrementAndGet(), 0), "a limit of 0 reads nothing");
+        assertEquals(5 * 16, ring.size(), "and frees nothing");
         assertEquals(2, ring.read((t, b, o, l) -> seen.incrementAndGet(), 2));
         assertEquals(3, ring.read((t, b, o, l) -> seen.incrementAndGet(), 10));
         assertEquals(5, seen.get());
+        assertEquals(0, ring.read((t, b, o, l) -> seen.incrementAndGet(), 10), "nothing left");
+        assertEquals(0, ring.size());
     }
 
     @Test
