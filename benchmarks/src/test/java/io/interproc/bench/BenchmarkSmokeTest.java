@@ -56,6 +56,7 @@ class BenchmarkSmokeTest {
             "UncontendedLockBenchmark:interproc-reentrant",
             "SpscThroughputBenchmark:abq", "RoundTripBenchmark:abq", "RoundTripBenchmark:interproc-pipe",
             "ChronicleBenchmark:chronicle", "MpscThroughputBenchmark:interproc-mpmc",
-            "UncontendedSemaphoreBenchmark:interproc", "UncontendedSemaphoreBenchmark:Semaphore"), ran);
+            "UncontendedSemaphoreBenchmark:interproc", "UncontendedSemaphoreBenchmark:Semaphore",
+            "SingleThreadRingBenchmark:interproc", "SingleThreadRingBenchmark:agrona"), ran);
     }
 }
