@@ -146,6 +146,25 @@ public final class WaitWord {
         wake(Integer.MAX_VALUE);
     }
 
+    /**
+     * {@link #wakeAllAfterRelease()}, reading the word through {@code view}, a segment that maps
+     * this word at {@code viewOffset} and that the caller has just written through (for example its
+     * own slice of the region's body): the JIT then need not check the segment again. Where the
+     * view maps other memory, wake-ups are lost: see {@link #isAt}.
+     */
+    public void wakeAllAfterRelease(MemorySegment view, long viewOffset) {
+        if (Membarrier.isRegistered() && MemoryAccess.getIntVolatile(view, viewOffset + SLEEPERS_OFFSET) == 0) {
+            return;
+        }
+        wake(Integer.MAX_VALUE);
+    }
+
+    /** @return true if {@code view} maps this word at {@code viewOffset} (see {@link #wakeAllAfterRelease(MemorySegment, long)}) */
+    public boolean isAt(MemorySegment view, long viewOffset) {
+        return viewOffset >= 0 && viewOffset <= view.byteSize() - LENGTH
+            && view.address() + viewOffset == segment.address() + offset;
+    }
+
     private void wake(int count) {
         MemoryAccess.fullFence();
         if ((memory.getIntPlain(offset + SLEEPERS_OFFSET) & SLEEPER_MASK) != 0) {

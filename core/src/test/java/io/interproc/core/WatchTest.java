@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalInt;
@@ -67,6 +68,22 @@ class WatchTest {
             assertEquals(0, word.sleepers());
             assertTrue(Poll.until(() -> word.watchers() == 0, LONG), "the reaper gives the idle watch back");
             assertTrue(!word.watched());
+        }
+    }
+
+    @Test
+    void shouldWakeThroughAViewOfTheWordAndTellAViewThatMapsOtherMemory() throws Exception {
+        try (Region r = region(dir.toString())) {
+            WaitWord word = r.waitWord(PING_WORD);
+            MemorySegment view = r.body().asSlice(64, 192);
+            assertTrue(word.isAt(view, PING_WORD - 64));
+            assertFalse(word.isAt(view, PING_WORD), "the view maps other memory there");
+            assertFalse(word.isAt(view, view.byteSize() - 4), "a word past the view's end");
+            CompletableFuture<Boolean> waiter = sleepUntil(word, r, PING, 1);
+            assertTrue(Poll.until(() -> word.sleepers() == 1, LONG), "the waiter sleeps");
+            r.memory().putLongRelease(PING, 1);
+            word.wakeAllAfterRelease(view, PING_WORD - 64);
+            assertTrue(waiter.get(60, TimeUnit.SECONDS), "woken through the view");
         }
     }
 

@@ -187,6 +187,9 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         this.segment = self;
         this.buffer = self.asSlice(DATA_OFFSET, cap);
         this.consumerWord = region.waitWord(base + CONSUMER_WAIT_OFFSET);
+        if (!consumerWord.isAt(self, CONSUMER_WAIT_OFFSET)) {
+            throw new IllegalStateException(what + ": its consumer wait word is not where its own view maps it");
+        }
         this.producerWord = region.waitWord(base + PRODUCER_WAIT_OFFSET);
         // A consistent snapshot: others may be producing and consuming while we open.
         long head;
@@ -538,13 +541,26 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         // The claim zeroed the header slot after this record (the consumer reads it next): this
         // release store publishes that too.
         int length = -recordLength(pendingHeader);
-        MemoryAccess.putLongRelease(segment, DATA_OFFSET + recordStart, abort ? header(align(length), PADDING_TYPE)
-            : header(length, RingDescriptor.type(pendingHeader)));
+        long header = abort ? header(align(length), PADDING_TYPE) : header(length, RingDescriptor.type(pendingHeader));
         if (paddingIndex != recordStart) {
-            // Only now: the consumer jumps from the padding to the record at index 0.
-            memory.putLongRelease(DATA_OFFSET + paddingIndex, header((int) (capacity - paddingIndex), PADDING_TYPE));
+            return finishPadded(recordStart, header, paddingIndex);
         }
-        MemoryAccess.putLongRelease(segment, TAIL_OFFSET, pendingEnd);
+        // The header, then the tail: on x86 one fence and one check of the segment for both stores
+        // and the wake check's load (the padded case, in a method of its own, would make it check
+        // again here).
+        MemoryAccess.putLongsRelease(segment, DATA_OFFSET + recordStart, header, TAIL_OFFSET, pendingEnd);
+        producerTail = pendingEnd;
+        pendingEnd = -1;
+        consumerWord.wakeAllAfterRelease(segment, CONSUMER_WAIT_OFFSET);
+        return true;
+    }
+
+    /** SPSC commit of a record placed at index 0 after padding at {@code paddingIndex}. */
+    private boolean finishPadded(long recordStart, long header, long paddingIndex) {
+        MemoryAccess.putLongRelease(segment, DATA_OFFSET + recordStart, header);
+        // Only now: the consumer jumps from the padding to the record at index 0.
+        memory.putLongRelease(DATA_OFFSET + paddingIndex, header((int) (capacity - paddingIndex), PADDING_TYPE));
+        memory.putLongRelease(TAIL_OFFSET, pendingEnd);
         producerTail = pendingEnd;
         pendingEnd = -1;
         consumerWord.wakeAllAfterRelease();
