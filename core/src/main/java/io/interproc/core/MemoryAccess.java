@@ -194,6 +194,24 @@ public final class MemoryAccess {
         }
     }
 
+    /**
+     * A release store of {@code value} at {@code storeOffset}, then a volatile load of the int at
+     * {@code loadOffset}, in program order: the same as the two calls (the load may still be
+     * satisfied before the store is visible to others: StoreLoad needs a full fence, or a
+     * membarrier protocol such as {@link WaitWord}'s). On x86-64 a release fence, a plain store and
+     * the load, for which the JIT checks the segment once (see {@link #putLongsRelease}).
+     */
+    public static int putLongReleaseThenGetIntVolatile(MemorySegment segment, long storeOffset, long value,
+        long loadOffset) {
+        if (TSO) {
+            VarHandle.releaseFence();
+            LONG.set(segment, storeOffset, value);
+        } else {
+            LONG.setRelease(segment, storeOffset, value);
+        }
+        return (int) INT.getVolatile(segment, loadOffset);
+    }
+
     public static long getLongAcquire(MemorySegment segment, long offset) {
         return (long) LONG.getAcquire(segment, offset);
     }

@@ -54,7 +54,12 @@ public final class WaitWord {
     public static final int ALIGNMENT = 4;
 
     private static final int SEQUENCE_OFFSET = 0;
-    private static final int SLEEPERS_OFFSET = 4;
+    /**
+     * Offset in a wait word of the int that holds its sleeper and watch counts, for a caller that
+     * reads it itself right after its release store (see {@link #wakeAllIfWatched}).
+     */
+    public static final int COUNTS_OFFSET = 4;
+    private static final int SLEEPERS_OFFSET = COUNTS_OFFSET;
     private static final int SLEEPER_MASK = 0xFFFF;
     private static final int WATCHER = 1 << 16;
     private static final long HEAL_INTERVAL_NANOS = 100_000_000L;
@@ -154,6 +159,19 @@ public final class WaitWord {
      */
     public void wakeAllAfterRelease(MemorySegment view, long viewOffset) {
         if (Membarrier.isRegistered() && MemoryAccess.getIntVolatile(view, viewOffset + SLEEPERS_OFFSET) == 0) {
+            return;
+        }
+        wake(Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #wakeAllAfterRelease()} for a caller that published its change with a release store
+     * and then itself read this word's counts ({@code counts}, the int at {@link #COUNTS_OFFSET},
+     * with a volatile load through a view of the word: see {@link
+     * MemoryAccess#putLongReleaseThenGetIntVolatile}).
+     */
+    public void wakeAllIfWatched(int counts) {
+        if (Membarrier.isRegistered() && counts == 0) {
             return;
         }
         wake(Integer.MAX_VALUE);

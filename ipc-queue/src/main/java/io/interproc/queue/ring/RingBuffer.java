@@ -187,10 +187,10 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         this.segment = self;
         this.buffer = self.asSlice(DATA_OFFSET, cap);
         this.consumerWord = region.waitWord(base + CONSUMER_WAIT_OFFSET);
-        if (!consumerWord.isAt(self, CONSUMER_WAIT_OFFSET)) {
-            throw new IllegalStateException(what + ": its consumer wait word is not where its own view maps it");
-        }
         this.producerWord = region.waitWord(base + PRODUCER_WAIT_OFFSET);
+        if (!consumerWord.isAt(self, CONSUMER_WAIT_OFFSET) || !producerWord.isAt(self, PRODUCER_WAIT_OFFSET)) {
+            throw new IllegalStateException(what + ": its wait words are not where its own view maps them");
+        }
         // A consistent snapshot: others may be producing and consuming while we open.
         long head;
         long tail;
@@ -882,8 +882,9 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
             stallHead = -1;
             emptyReads = 0;
             if (!multiProducer) {
-                MemoryAccess.putLongRelease(segment, HEAD_OFFSET, end);
-                producerWord.wakeAllAfterRelease();
+                // The head, then the producers' wait word read through the same segment: one check.
+                producerWord.wakeAllIfWatched(MemoryAccess.putLongReleaseThenGetIntVolatile(segment, HEAD_OFFSET, end,
+                    PRODUCER_WAIT_OFFSET + WaitWord.COUNTS_OFFSET));
             } else {
                 consumedShared(headIndex, bytes, end, caughtUp);
             }
