@@ -184,12 +184,10 @@ public final class MemoryAccess {
      */
     public static void putLongsRelease(MemorySegment segment, long firstOffset, long first, long secondOffset,
         long second) {
+        putLongReleaseFenced(segment, firstOffset, first);
         if (TSO) {
-            VarHandle.releaseFence();
-            LONG.set(segment, firstOffset, first);
-            LONG.set(segment, secondOffset, second);
+            LONG.set(segment, secondOffset, second); // after the first in program order, as x86 keeps it
         } else {
-            LONG.setRelease(segment, firstOffset, first);
             LONG.setRelease(segment, secondOffset, second);
         }
     }
@@ -203,13 +201,21 @@ public final class MemoryAccess {
      */
     public static int putLongReleaseThenGetIntVolatile(MemorySegment segment, long storeOffset, long value,
         long loadOffset) {
+        putLongReleaseFenced(segment, storeOffset, value);
+        return (int) INT.getVolatile(segment, loadOffset);
+    }
+
+    /**
+     * A release store that on x86-64 is a release fence and a plain store: only for the methods
+     * above, whose next access keeps it in program order (a plain store alone could be delayed).
+     */
+    private static void putLongReleaseFenced(MemorySegment segment, long offset, long value) {
         if (TSO) {
             VarHandle.releaseFence();
-            LONG.set(segment, storeOffset, value);
+            LONG.set(segment, offset, value);
         } else {
-            LONG.setRelease(segment, storeOffset, value);
+            LONG.setRelease(segment, offset, value);
         }
-        return (int) INT.getVolatile(segment, loadOffset);
     }
 
     public static long getLongAcquire(MemorySegment segment, long offset) {

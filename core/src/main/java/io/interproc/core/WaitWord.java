@@ -143,32 +143,16 @@ public final class WaitWord {
      * watches, a fence and a second read. Elsewhere it fences first.
      */
     public void wakeAllAfterRelease() {
-        if (Membarrier.isRegistered()) {
-            if (MemoryAccess.getIntVolatile(segment, offset + SLEEPERS_OFFSET) == 0) {
-                return;
-            }
-        }
-        wake(Integer.MAX_VALUE);
-    }
-
-    /**
-     * {@link #wakeAllAfterRelease()}, reading the word through {@code view}, a segment that maps
-     * this word at {@code viewOffset} and that the caller has just written through (for example its
-     * own slice of the region's body): the JIT then need not check the segment again. Where the
-     * view maps other memory, wake-ups are lost: see {@link #isAt}.
-     */
-    public void wakeAllAfterRelease(MemorySegment view, long viewOffset) {
-        if (Membarrier.isRegistered() && MemoryAccess.getIntVolatile(view, viewOffset + SLEEPERS_OFFSET) == 0) {
-            return;
-        }
-        wake(Integer.MAX_VALUE);
+        wakeAllIfWatched(Membarrier.isRegistered() ? MemoryAccess.getIntVolatile(segment, offset + SLEEPERS_OFFSET) : -1);
     }
 
     /**
      * {@link #wakeAllAfterRelease()} for a caller that published its change with a release store
      * and then itself read this word's counts ({@code counts}, the int at {@link #COUNTS_OFFSET},
-     * with a volatile load through a view of the word: see {@link
-     * MemoryAccess#putLongReleaseThenGetIntVolatile}).
+     * with a volatile load through its own view of the word, which {@link #isAt} confirms): a hot
+     * path then has the JIT check its segment once for the store and the load (see {@link
+     * MemoryAccess#putLongReleaseThenGetIntVolatile}). Where the view maps other memory, wake-ups
+     * are lost.
      */
     public void wakeAllIfWatched(int counts) {
         if (Membarrier.isRegistered() && counts == 0) {
@@ -177,7 +161,7 @@ public final class WaitWord {
         wake(Integer.MAX_VALUE);
     }
 
-    /** @return true if {@code view} maps this word at {@code viewOffset} (see {@link #wakeAllAfterRelease(MemorySegment, long)}) */
+    /** @return true if {@code view} maps this word at {@code viewOffset} (see {@link #wakeAllIfWatched}) */
     public boolean isAt(MemorySegment view, long viewOffset) {
         return viewOffset >= 0 && viewOffset <= view.byteSize() - LENGTH
             && view.address() + viewOffset == segment.address() + offset;

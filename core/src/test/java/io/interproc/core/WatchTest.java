@@ -82,7 +82,7 @@ class WatchTest {
             CompletableFuture<Boolean> waiter = sleepUntil(word, r, PING, 1);
             assertTrue(Poll.until(() -> word.sleepers() == 1, LONG), "the waiter sleeps");
             r.memory().putLongRelease(PING, 1);
-            word.wakeAllAfterRelease(view, PING_WORD - 64);
+            word.wakeAllIfWatched(MemoryAccess.getIntVolatile(view, PING_WORD - 64 + WaitWord.COUNTS_OFFSET));
             // Sooner than the waiter's own 60 s timeout, after which it would find the value anyway.
             assertTrue(waiter.get(20, TimeUnit.SECONDS), "woken through the view");
 

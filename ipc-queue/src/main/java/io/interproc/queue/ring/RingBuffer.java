@@ -551,13 +551,13 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         MemoryAccess.putLongsRelease(segment, DATA_OFFSET + recordStart, header, TAIL_OFFSET, pendingEnd);
         producerTail = pendingEnd;
         pendingEnd = -1;
-        consumerWord.wakeAllAfterRelease(segment, CONSUMER_WAIT_OFFSET);
+        consumerWord.wakeAllIfWatched(MemoryAccess.getIntVolatile(segment, CONSUMER_WAIT_OFFSET + WaitWord.COUNTS_OFFSET));
         return true;
     }
 
     /** SPSC commit of a record placed at index 0 after padding at {@code paddingIndex}. */
     private boolean finishPadded(long recordStart, long header, long paddingIndex) {
-        MemoryAccess.putLongRelease(segment, DATA_OFFSET + recordStart, header);
+        memory.putLongRelease(DATA_OFFSET + recordStart, header);
         // Only now: the consumer jumps from the padding to the record at index 0.
         memory.putLongRelease(DATA_OFFSET + paddingIndex, header((int) (capacity - paddingIndex), PADDING_TYPE));
         memory.putLongRelease(TAIL_OFFSET, pendingEnd);
