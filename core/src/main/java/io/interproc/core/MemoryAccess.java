@@ -222,6 +222,16 @@ public final class MemoryAccess {
         return (long) LONG.getAcquire(segment, offset);
     }
 
+    /**
+     * A plain load: no order, and the JIT may reuse an earlier load of the same word unless a
+     * fence or an ordered access lies between. Pair it with {@link #acquireFence()} for an acquire
+     * load whose check of the segment the JIT can share with the plain accesses that follow it
+     * before the fence (an acquire load makes it check the segment again for the next access).
+     */
+    public static long getLongPlain(MemorySegment segment, long offset) {
+        return (long) LONG.get(segment, offset);
+    }
+
     public static void putLongPlain(MemorySegment segment, long offset, long value) {
         LONG.set(segment, offset, value);
     }

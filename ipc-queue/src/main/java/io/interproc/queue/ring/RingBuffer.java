@@ -5,6 +5,7 @@ import static io.interproc.queue.ring.RingDescriptor.ABANDONED_RECORDS_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.ALIGNMENT;
 import static io.interproc.queue.ring.RingDescriptor.CONSUMER_HEARTBEAT_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.CONSUMER_PID_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.CONSUMER_POSITION_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.CONSUMER_START_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.CONSUMER_WAIT_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.DATA_OFFSET;
@@ -77,7 +78,10 @@ import java.util.concurrent.TimeUnit;
  * {@link #commit} returns false.) At most {@link #producerSlots()} threads produce into one
  * MPSC ring at a time; a slot is given back when its thread ends (reused by this handle) or its
  * handle closes or its process dies. A consumer that dies while its handler runs loses that
- * message (at most once). A producer blocked in {@link #put} on a ring whose registered consumer
+ * message and the ones its read had handed before it (at most once): before each message goes
+ * to the handler the consumer stores where it ends (Consumer Position, see {@link RingDescriptor}),
+ * and the next consumer to register starts there; the messages after it are delivered to that
+ * consumer, in order. A producer blocked in {@link #put} on a ring whose registered consumer
  * died gets {@link PeerDiedException}; a consumer blocked in {@link #take} on an SPSC ring whose
  * producer died gets it once the ring is drained. A corrupt record header is reported as
  * {@link RegionFormatException}, never read outside the region.
@@ -762,10 +766,14 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         }
         long head = consumerHead;
         if (limit > 0) {
-            long header = MemoryAccess.getLongAcquire(segment, DATA_OFFSET + (head & mask));
+            // An acquire load of the header made of a plain one and a fence, so that the JIT checks
+            // the segment once for it and the Consumer Position store.
+            long header = MemoryAccess.getLongPlain(segment, DATA_OFFSET + (head & mask));
             if (recordLength(header) > 0) {
+                handing(head + align(recordLength(header)));
                 return readRecords(handler, limit, head, header);
             }
+            MemoryAccess.acquireFence();
             // The end of the committed records (a zero header or a claimed record's). Looked into
             // after 256 empty reads in a row (see emptyReads).
             if ((++emptyReads & 0xFF) == 0) {
@@ -788,7 +796,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
                 int length = recordLength(header);
                 int type = RingDescriptor.type(header);
                 int aligned = align(length);
-                if (length < HEADER_LENGTH || aligned > contiguous - bytes || isBadMessage(type, length)) {
+                if (isBadRecord(type, length, aligned, contiguous - bytes)) {
                     throw corruptRecord(head + bytes, length, type);
                 }
                 long index = headIndex + bytes;
@@ -800,10 +808,12 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
                 if (count >= limit || bytes >= contiguous) {
                     break;
                 }
-                header = MemoryAccess.getLongAcquire(segment, DATA_OFFSET + headIndex + bytes);
+                header = MemoryAccess.getLongPlain(segment, DATA_OFFSET + headIndex + bytes);
                 if (recordLength(header) <= 0) {
+                    MemoryAccess.acquireFence();
                     break; // the end of the committed records
                 }
+                handing(head + bytes + align(recordLength(header)));
             }
         } finally {
             consumed(head, headIndex, bytes, count < limit);
@@ -814,14 +824,31 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         return count;
     }
 
+    /**
+     * The header just loaded (plain) is committed and its record, ending at {@code end}, goes to
+     * the handler next: Consumer Position first, so that a consumer taking over after this one
+     * died in the handler does not deliver it again. The acquire fence orders the header load
+     * before the loads of the message; the release fence keeps the store before the handler's
+     * stores.
+     */
+    private void handing(long end) {
+        MemoryAccess.putLongPlain(segment, CONSUMER_POSITION_OFFSET, end);
+        MemoryAccess.acquireFence();
+        MemoryAccess.releaseFence();
+    }
+
     /** Went through the padding at the end of the buffer: reads on from index 0. */
     private int readOn(MessageHandler handler, int limit, int count) {
         return count + read(handler, limit - count);
     }
 
-    /** @return true if a record of this type and length cannot be in this ring (small: inlined per record) */
-    private boolean isBadMessage(int type, int length) {
-        return type != PADDING_TYPE && (type < 0 || length - HEADER_LENGTH > maxMessageLength);
+    /**
+     * @return true if a record of this type and length (aligned: {@code aligned}) cannot be in this
+     *     ring where {@code room} bytes are left before the end of the buffer (small: inlined per record)
+     */
+    private boolean isBadRecord(int type, int length, int aligned, long room) {
+        return length < HEADER_LENGTH || aligned > room
+            || type != PADDING_TYPE && (type < 0 || length - HEADER_LENGTH > maxMessageLength);
     }
 
     private void registerConsumer() {
@@ -830,6 +857,36 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         consumerHead = memory.getLongVolatile(HEAD_OFFSET);
         freedHead = consumerHead;
         consumerRegistered = 1;
+        skipHanded(memory.getLongVolatile(CONSUMER_POSITION_OFFSET));
+    }
+
+    /**
+     * Registering: frees, unread, the records from Head Position up to {@code position}, the
+     * Consumer Position the last consumer left: it handed them to its handler and died (or was
+     * closed) before it freed them, so they are not delivered again (at most once). A position
+     * that is not ahead of Head Position, not within a buffer of it, or not at the end of a
+     * committed record (a file written by a version without it, or a stale one) skips nothing
+     * past the last record it covers whole.
+     */
+    private void skipHanded(long position) {
+        if (position <= consumerHead || position - consumerHead > capacity) {
+            return;
+        }
+        while (consumerHead < position) {
+            long head = consumerHead;
+            long index = head & mask;
+            long header = memory.getLongAcquire(DATA_OFFSET + index);
+            int length = recordLength(header);
+            int type = RingDescriptor.type(header);
+            int aligned = align(length);
+            if (length <= 0 || aligned > position - head) {
+                return;
+            }
+            if (isBadRecord(type, length, aligned, capacity - index)) {
+                throw corruptRecord(head, length, type);
+            }
+            consumed(head, index, aligned, false);
+        }
     }
 
     /** @return where the consumer reads next: its own position once registered, else Head Position */

@@ -19,7 +19,9 @@ import io.interproc.core.RegionType;
  *   280  |  Producer Pid (64)             |  Producer Start Time (64)    |
  *   296  |  Abandoned Records (64): records skipped after a stall         |
  *   304  |  Abandoned Bytes (64)                                         |
- *   312  |  Reserved (64), 0 (version 1's Unblock Epoch)                 |
+ *   312  |  Consumer Position (64): end of the record last handed to the  |
+ *        |  consumer's handler, written before the handler runs; 0 before |
+ *        |  the first (version 1's Unblock Epoch, always 0, was here)     |
  *   384  +---------------------------------------------------------------+
  *        |  Consumer Wait Word (8): the consumer sleeps here when empty  |
  *   512  +---------------------------------------------------------------+
@@ -48,7 +50,14 @@ import io.interproc.core.RegionType;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * Header states: 0 — free (consumed space is zeroed); Length &lt; 0 — claimed and being written,
+ * <p><b>Consumer Position.</b> Written (a plain store that a fence keeps before the handler's
+ * stores; a process's death loses no store it made) with the end of each record before that record is
+ * handed to the handler, so it may run ahead of Head Position by what the consumer has read and
+ * not yet freed, never by more than the record being handled. A consumer that registers while it
+ * is ahead of Head Position skips the records up to it: the previous consumer died, or closed,
+ * with those in its hands. Files from before this field hold 0 there, which is never ahead.
+ *
+ * <p>Header states: 0 — free (consumed space is zeroed); Length &lt; 0 — claimed and being written,
  * {@code -Length} is the record length and Type the message type, kept for the commit; Length &gt; 0 —
  * committed, Length counts the header and the message, Type &gt;= 0 is the message type or
  * {@link #PADDING_TYPE} for space skipped at the end of the buffer or after an abandoned record.
@@ -87,6 +96,12 @@ public final class RingDescriptor {
     public static final int PRODUCER_START_OFFSET = 288;
     public static final int ABANDONED_RECORDS_OFFSET = 296;
     public static final int ABANDONED_BYTES_OFFSET = 304;
+    /**
+     * The end position of the record the consumer last handed to its handler (or skipped as
+     * padding), stored before the handler runs: a consumer that takes over from one that died
+     * starts there, so the message that died in a handler is not delivered again (at most once).
+     */
+    public static final int CONSUMER_POSITION_OFFSET = 312;
     public static final int CONSUMER_WAIT_OFFSET = 384;
     public static final int PRODUCER_WAIT_OFFSET = 512;
     /** Producer slots of an MPSC ring made with {@code create(..., true)}. */

@@ -88,6 +88,31 @@ class RingBufferMultiJvmTest {
         }
     }
 
+    /**
+     * Reads ring {@code name} in one batch; its handler takes the messages before {@code seq} and,
+     * at message {@code seq}, prints "IN n" and waits there to be killed.
+     */
+    public static final class DieInHandler implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            try (RingBuffer ring = RingBuffer.open(RegionDirectory.of(Path.of(args[0])), args[1])) {
+                long at = Long.parseLong(args[2]);
+                CountDownLatch never = new CountDownLatch(1);
+                ring.read((t, b, o, l) -> {
+                    long seq = TestMessages.check(b, o, l)[1];
+                    if (seq == at) {
+                        System.out.println("IN " + seq);
+                        try {
+                            never.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }, 256);
+            }
+        }
+    }
+
     /** Reads {@code count} messages from ring {@code name} one poll at a time, prints "READ n", then waits to be killed. */
     public static final class ReadSome implements JvmTask {
         @Override
@@ -100,6 +125,38 @@ class RingBufferMultiJvmTest {
                 }
                 System.out.println("READ " + read);
                 new CountDownLatch(1).await();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldDeliverAtMostOnceTheMessageAKilledConsumerWasHandling(boolean multiProducer) throws Exception {
+        // The consumer dies inside its handler, in the middle of a batch: the messages it had
+        // handled and the one it was handling are not delivered again; the rest are, in order.
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (RingBuffer ring = RingBuffer.create(directory, "ring", 1 << 16, 100, multiProducer)) {
+            for (long seq = 0; seq < 100; seq++) {
+                assertTrue(ring.offer(1, TestMessages.bytes(7, seq)));
+            }
+            try (ChildJvm consumer = ChildJvm.builder(DieInHandler.class).args(dir.toString(), "ring", "10")
+                .captureOutput().start()) {
+                assertTrue(consumer.awaitOutput("IN 10", LONG), consumer.output());
+                consumer.kill();
+                assertTrue(consumer.join(LONG));
+            }
+            try (RingBuffer next = RingBuffer.open(directory, "ring")) {
+                List<Long> seqs = new ArrayList<>();
+                while (next.poll((t, b, o, l) -> seqs.add(TestMessages.check(b, o, l)[1])) > 0) {
+                    // drain
+                }
+                assertEquals(89, seqs.size(), seqs.toString());
+                assertEquals(11L, seqs.get(0));
+                assertEquals(99L, seqs.get(88));
+                assertEquals(next.producerPosition(), next.consumerPosition(), "all of it freed");
+                assertTrue(ring.offer(1, TestMessages.bytes(7, 100)));
+                assertEquals(1, next.poll((t, b, o, l) -> seqs.add(TestMessages.check(b, o, l)[1])));
+                assertEquals(100L, seqs.get(89), "later messages flow");
             }
         }
     }
