@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -141,6 +142,75 @@ class MpmcQueueMultiJvmTest {
                 long delivered = next.getOrDefault((long) id, 0L);
                 assertTrue(delivered == offered || delivered == offered + 1,
                     "producer " + id + ": " + offered + " offered, " + delivered + " delivered");
+            }
+        }
+    }
+
+    /**
+     * Takes messages, printing "GOT seq" for each; at its {@code args[1]}-th it prints "IN seq" and
+     * waits in the handler to be killed.
+     */
+    public static final class DieInHandler implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            int at = Integer.parseInt(args[1]);
+            CountDownLatch never = new CountDownLatch(1);
+            try (MpmcQueue queue = MpmcQueue.open(RegionDirectory.of(Path.of(args[0])), "q")) {
+                for (int n = 1; ; n++) {
+                    int nth = n;
+                    queue.take((t, b, o, l) -> {
+                        long seq = TestMessages.check(b, o, l)[1];
+                        if (nth < at) {
+                            System.out.println("GOT " + seq);
+                            return;
+                        }
+                        System.out.println("IN " + seq);
+                        try {
+                            never.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, 60, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldLoseOnlyTheMessageAConsumerKilledInItsHandlerHeldWhileAnotherTakesTheRest() throws Exception {
+        // Consumer A takes 0..3 and dies handling 4; consumer B, started then, takes 5..n-1 while
+        // A is killed: each exactly once, and 4 (A's message in flight) is not delivered again.
+        long n = 2_000;
+        try (MpmcQueue queue = MpmcQueue.create(RegionDirectory.of(dir), "q", 8, 128)) {
+            queue.unblockTimeout(Duration.ofMillis(200));
+            try (ChildJvm a = ChildJvm.builder(DieInHandler.class).jvmOptions("-Xmx64m").captureOutput()
+                .args(dir.toString(), "5").start()) {
+                for (long seq = 0; seq < 5; seq++) {
+                    assertTrue(queue.put(1, TestMessages.bytes(0, seq), 30, TimeUnit.SECONDS));
+                }
+                assertTrue(a.awaitOutput("IN 4", LONG), a.output());
+                try (ChildJvm b = ChildJvm.builder(Consumer.class).jvmOptions("-Xmx64m").captureOutput()
+                    .args(dir.toString()).start()) {
+                    for (long seq = 5; seq < n; seq++) {
+                        if (seq == 100) {
+                            a.kill();
+                        }
+                        assertTrue(queue.put(1, TestMessages.bytes(0, seq), 30, TimeUnit.SECONDS), "put " + seq);
+                    }
+                    assertTrue(a.join(LONG));
+                    assertTrue(b.join(LONG));
+                    assertEquals(OptionalInt.of(0), b.exitCode(), b.output());
+                    for (long seq = 0; seq < 4; seq++) {
+                        assertTrue(a.output().contains("GOT " + seq + System.lineSeparator()), a.output());
+                    }
+                    long sum = 0;
+                    for (long seq = 5; seq < n; seq++) {
+                        sum += identity(0, seq);
+                    }
+                    assertTrue(b.output().contains("TOOK " + (n - 5) + " " + sum + " "), "B took exactly 5.." + (n - 1)
+                        + ": " + b.output());
+                    assertEquals(0, queue.size());
+                }
             }
         }
     }
