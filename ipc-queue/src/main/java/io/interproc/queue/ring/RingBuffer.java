@@ -551,11 +551,14 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         }
         // The header, then the tail: on x86 one fence and one check of the segment for both stores
         // and the wake check's load (the padded case, in a method of its own, would make it check
-        // again here).
-        MemoryAccess.putLongsRelease(segment, DATA_OFFSET + recordStart, header, TAIL_OFFSET, pendingEnd);
+        // again here; so would reading the field again: the volatile load's barrier makes the JIT
+        // load it anew and check what it holds, so the segment is held in a local).
+        MemorySegment memorySegment = segment;
+        MemoryAccess.putLongsRelease(memorySegment, DATA_OFFSET + recordStart, header, TAIL_OFFSET, pendingEnd);
         producerTail = pendingEnd;
         pendingEnd = -1;
-        consumerWord.wakeAllIfWatched(MemoryAccess.getIntVolatile(segment, CONSUMER_WAIT_OFFSET + WaitWord.COUNTS_OFFSET));
+        consumerWord.wakeAllIfWatched(
+            MemoryAccess.getIntVolatile(memorySegment, CONSUMER_WAIT_OFFSET + WaitWord.COUNTS_OFFSET));
         return true;
     }
 
