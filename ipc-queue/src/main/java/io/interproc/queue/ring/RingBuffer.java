@@ -773,7 +773,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
             // the segment once for it and the Consumer Position store.
             long header = MemoryAccess.getLongPlain(segment, DATA_OFFSET + (head & mask));
             if (recordLength(header) > 0) {
-                handing(head + align(recordLength(header)));
+                handing(segment, head + align(recordLength(header)));
                 return readRecords(handler, limit, head, header);
             }
             MemoryAccess.acquireFence();
@@ -794,6 +794,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         long header = first;
         int bytes = 0;
         int count = 0;
+        MemorySegment memorySegment = segment; // read once: see finishExclusive
         try {
             while (true) {
                 int length = recordLength(header);
@@ -811,12 +812,12 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
                 if (count >= limit || bytes >= contiguous) {
                     break;
                 }
-                header = MemoryAccess.getLongPlain(segment, DATA_OFFSET + headIndex + bytes);
+                header = MemoryAccess.getLongPlain(memorySegment, DATA_OFFSET + headIndex + bytes);
                 if (recordLength(header) <= 0) {
                     MemoryAccess.acquireFence();
                     break; // the end of the committed records
                 }
-                handing(head + bytes + align(recordLength(header)));
+                handing(memorySegment, head + bytes + align(recordLength(header)));
             }
         } finally {
             consumed(head, headIndex, bytes, count < limit);
@@ -834,7 +835,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
      * before the loads of the message; the release fence keeps the store before the handler's
      * stores.
      */
-    private void handing(long end) {
+    private static void handing(MemorySegment segment, long end) {
         MemoryAccess.putLongPlain(segment, CONSUMER_POSITION_OFFSET, end);
         MemoryAccess.acquireFence();
         MemoryAccess.releaseFence();
