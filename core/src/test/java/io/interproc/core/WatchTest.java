@@ -64,7 +64,7 @@ class WatchTest {
             assertTrue(word.watched());
             r.memory().putLongRelease(PING, 1);
             word.wakeAllAfterRelease();
-            assertTrue(waiter.get(60, TimeUnit.SECONDS));
+            assertTrue(waiter.get(20, TimeUnit.SECONDS), "woken before its own 60 s timeout");
             assertEquals(0, word.sleepers());
             assertTrue(Poll.until(() -> word.watchers() == 0, LONG), "the reaper gives the idle watch back");
             assertTrue(!word.watched());
@@ -106,7 +106,7 @@ class WatchTest {
             assertTrue(Poll.until(() -> seen.sleepers() == 1, LONG), "the waiter sleeps");
             assertEquals(1, seen.watchers(), "the other handle's process watches");
             r.close();
-            assertTrue(waiter.handle((ok, e) -> e != null).get(60, TimeUnit.SECONDS), "close ended the wait");
+            assertTrue(waiter.handle((ok, e) -> e != null).get(20, TimeUnit.SECONDS), "close ended the wait");
             assertEquals(0, seen.watchers(), "close gave the watch back at once");
             assertEquals(0, seen.sleepers());
         }
