@@ -5,7 +5,7 @@ import static io.interproc.queue.ring.RingDescriptor.ABANDONED_RECORDS_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.ALIGNMENT;
 import static io.interproc.queue.ring.RingDescriptor.CONSUMER_HEARTBEAT_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.CONSUMER_PID_OFFSET;
-import static io.interproc.queue.ring.RingDescriptor.CONSUMER_POSITION_OFFSET;
+import static io.interproc.queue.ring.RingDescriptor.HANDED_POSITION_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.CONSUMER_START_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.CONSUMER_WAIT_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.DATA_OFFSET;
@@ -79,7 +79,7 @@ import java.util.concurrent.TimeUnit;
  * MPSC ring at a time; a slot is given back when its thread ends (reused by this handle) or its
  * handle closes or its process dies. A consumer that dies while its handler runs loses that
  * message and the ones its read had handed before it (at most once): before each message goes
- * to the handler the consumer stores where it ends (Consumer Position, see {@link RingDescriptor}),
+ * to the handler the consumer stores where it ends (Handed Position, see {@link RingDescriptor}),
  * and the next consumer to register starts there; the messages after it are delivered to that
  * consumer, in order. A producer blocked in {@link #put} on a ring whose registered consumer
  * died gets {@link PeerDiedException}; a consumer blocked in {@link #take} on an SPSC ring whose
@@ -770,7 +770,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         long head = consumerHead;
         if (limit > 0) {
             // An acquire load of the header made of a plain one and a fence, so that the JIT checks
-            // the segment once for it and the Consumer Position store.
+            // the segment once for it and the Handed Position store.
             long header = MemoryAccess.getLongPlain(segment, DATA_OFFSET + (head & mask));
             if (recordLength(header) > 0) {
                 handing(segment, head + align(recordLength(header)));
@@ -830,13 +830,13 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
 
     /**
      * The header just loaded (plain) is committed and its record, ending at {@code end}, goes to
-     * the handler next: Consumer Position first, so that a consumer taking over after this one
+     * the handler next: Handed Position first, so that a consumer taking over after this one
      * died in the handler does not deliver it again. The acquire fence orders the header load
      * before the loads of the message; the release fence keeps the store before the handler's
      * stores.
      */
     private static void handing(MemorySegment segment, long end) {
-        MemoryAccess.putLongPlain(segment, CONSUMER_POSITION_OFFSET, end);
+        MemoryAccess.putLongPlain(segment, HANDED_POSITION_OFFSET, end);
         MemoryAccess.acquireFence();
         MemoryAccess.releaseFence();
     }
@@ -861,12 +861,12 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         consumerHead = memory.getLongVolatile(HEAD_OFFSET);
         freedHead = consumerHead;
         consumerRegistered = 1;
-        skipHanded(memory.getLongVolatile(CONSUMER_POSITION_OFFSET));
+        skipHanded(memory.getLongVolatile(HANDED_POSITION_OFFSET));
     }
 
     /**
      * Registering: frees, unread, the records from Head Position up to {@code position}, the
-     * Consumer Position the last consumer left: it handed them to its handler and died (or was
+     * Handed Position the last consumer left: it handed them to its handler and died (or was
      * closed) before it freed them, so they are not delivered again (at most once). A position
      * that is not ahead of Head Position, not within a buffer of it, or not at the end of a
      * committed record (a file written by a version without it, or a stale one) skips nothing

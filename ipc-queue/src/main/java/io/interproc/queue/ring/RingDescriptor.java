@@ -17,11 +17,11 @@ import io.interproc.core.RegionType;
  *        |  Consumer Heartbeat (64, ms since epoch, at every read)       |
  *   264  |  Consumer Pid (64)             |  Consumer Start Time (64)    |
  *   280  |  Producer Pid (64)             |  Producer Start Time (64)    |
- *   296  |  Abandoned Records (64): records skipped after a stall         |
+ *   296  |  Abandoned Records (64): records skipped after a stall        |
  *   304  |  Abandoned Bytes (64)                                         |
- *   312  |  Consumer Position (64): end of the record last handed to the  |
- *        |  consumer's handler, written before the handler runs; 0 before |
- *        |  the first (version 1's Unblock Epoch, always 0, was here)     |
+ *   312  |  Handed Position (64): end of the record last handed to the   |
+ *        |  consumer's handler, written before the handler runs; 0 until |
+ *        |  the first (version 1's Unblock Epoch, always 0, was here)    |
  *   384  +---------------------------------------------------------------+
  *        |  Consumer Wait Word (8): the consumer sleeps here when empty  |
  *   512  +---------------------------------------------------------------+
@@ -50,7 +50,7 @@ import io.interproc.core.RegionType;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * <p><b>Consumer Position.</b> Written (a plain store that a fence keeps before the handler's
+ * <p><b>Handed Position.</b> Written (a plain store that a fence keeps before the handler's
  * stores; a process's death loses no store it made) with the end of each record before that record is
  * handed to the handler, so it may run ahead of Head Position by what the consumer has read and
  * not yet freed, never by more than the record being handled. A consumer that registers while it
@@ -101,7 +101,7 @@ public final class RingDescriptor {
      * padding), stored before the handler runs: a consumer that takes over from one that died
      * starts there, so the message that died in a handler is not delivered again (at most once).
      */
-    public static final int CONSUMER_POSITION_OFFSET = 312;
+    public static final int HANDED_POSITION_OFFSET = 312;
     public static final int CONSUMER_WAIT_OFFSET = 384;
     public static final int PRODUCER_WAIT_OFFSET = 512;
     /** Producer slots of an MPSC ring made with {@code create(..., true)}. */

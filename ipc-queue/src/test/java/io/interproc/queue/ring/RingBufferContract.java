@@ -346,13 +346,13 @@ abstract class RingBufferContract {
     }
 
     @Test
-    void shouldSkipOnlyWholeRecordsUpToTheConsumerPositionALastConsumerLeft() {
-        // Records of 8 + 16 bytes. A Consumer Position 8 bytes into the second record covers the
+    void shouldSkipOnlyWholeRecordsUpToTheHandedPositionALastConsumerLeft() {
+        // Records of 8 + 16 bytes. A Handed Position 8 bytes into the second record covers the
         // first whole and not the second; one more than a buffer ahead is stale: neither skips more.
         for (int i = 0; i < 3; i++) {
             assertTrue(ring.offer(i, bytes(16, i)));
         }
-        ring.region().memory().putLongVolatile(RingDescriptor.CONSUMER_POSITION_OFFSET, 24 + 8);
+        ring.region().memory().putLongVolatile(RingDescriptor.HANDED_POSITION_OFFSET, 24 + 8);
         List<Integer> types = new ArrayList<>();
         drain(types);
         assertEquals(List.of(1, 2), types, "the first record is covered whole, the second is not");
@@ -360,12 +360,12 @@ abstract class RingBufferContract {
         for (int i = 3; i < 5; i++) {
             assertTrue(ring.offer(i, bytes(16, i)));
         }
-        ring.region().memory().putLongVolatile(RingDescriptor.CONSUMER_POSITION_OFFSET, 72 + ring.capacity() + 24);
+        ring.region().memory().putLongVolatile(RingDescriptor.HANDED_POSITION_OFFSET, 72 + ring.capacity() + 24);
         try (RingBuffer next = RingBuffer.open(directory, "ring")) {
             List<Integer> later = new ArrayList<>();
             next.read((t, b, o, l) -> later.add(t), 10);
             assertEquals(List.of(3, 4), later, "a position more than a buffer ahead is ignored");
-            assertEquals(72 + 48, next.region().memory().getLongVolatile(RingDescriptor.CONSUMER_POSITION_OFFSET));
+            assertEquals(72 + 48, next.region().memory().getLongVolatile(RingDescriptor.HANDED_POSITION_OFFSET));
         }
     }
 
