@@ -217,7 +217,7 @@ public final class Interproc {
                     out.println("ring:       " + (ring.isMultiProducer() ? "MPSC" : "SPSC") + ", capacity " + ring.capacity()
                         + ", max message " + ring.maxMessageLength());
                     out.println("positions:  producer " + ring.producerPosition() + ", consumer " + ring.consumerPosition()
-                        + ", backlog " + ring.size() + " bytes");
+                        + " (handed to its handler " + ring.handedPosition() + "), backlog " + ring.size() + " bytes");
                     long heartbeat = ring.consumerHeartbeat();
                     out.println("consumer:   " + (heartbeat == 0 ? "never read" : "last read " + Instant.ofEpochMilli(heartbeat)));
                     out.println("abandoned:  " + ring.abandonedRecords() + " records");

@@ -1177,6 +1177,16 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         return memory.getLongVolatile(HEAD_OFFSET);
     }
 
+    /**
+     * @return the end of the record the consumer last handed to its handler (0 if none yet): ahead
+     *     of {@link #consumerPosition()} by what it has read and not yet freed (behind it only where
+     *     a version without this field consumed); a consumer that registers after one died in its
+     *     handler starts here (see Faults in the class documentation)
+     */
+    public long handedPosition() {
+        return memory.getLongVolatile(HANDED_POSITION_OFFSET);
+    }
+
     /** @return when the consumer last read, in ms since the epoch (0 if never) */
     public long consumerHeartbeat() {
         return memory.getLongOpaque(CONSUMER_HEARTBEAT_OFFSET);

@@ -357,6 +357,7 @@ abstract class RingBufferContract {
         drain(types);
         assertEquals(List.of(1, 2), types, "the first record is covered whole, the second is not");
         assertEquals(72, ring.consumerPosition());
+        assertEquals(72, ring.handedPosition(), "the end of the last record handed");
         for (int i = 3; i < 5; i++) {
             assertTrue(ring.offer(i, bytes(16, i)));
         }
@@ -365,7 +366,7 @@ abstract class RingBufferContract {
             List<Integer> later = new ArrayList<>();
             next.read((t, b, o, l) -> later.add(t), 10);
             assertEquals(List.of(3, 4), later, "a position more than a buffer ahead is ignored");
-            assertEquals(72 + 48, next.region().memory().getLongVolatile(RingDescriptor.HANDED_POSITION_OFFSET));
+            assertEquals(72 + 48, next.handedPosition());
         }
     }
 
