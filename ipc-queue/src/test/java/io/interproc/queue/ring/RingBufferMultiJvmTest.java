@@ -129,6 +129,94 @@ class RingBufferMultiJvmTest {
         }
     }
 
+    /** Consumer kills per ring kind; raise with -Dinterproc.test.consumerKills=N. */
+    static final int CONSUMER_KILLS = Integer.getInteger("interproc.test.consumerKills", 20);
+    /** Messages the consumer-kill campaign sends. */
+    static final int CAMPAIGN_MESSAGES = 100_000;
+
+    /**
+     * Counts each delivery of message {@code seq} in slot {@code seq} of the "seen" region, and
+     * every message handled in slot {@code CAMPAIGN_MESSAGES}.
+     */
+    static MessageHandler countSeen(MemoryAccess seen) {
+        return (t, b, o, l) -> {
+            long seq = TestMessages.check(b, o, l)[1];
+            seen.getAndAddLong(8L * seq, 1);
+            seen.getAndAddLong(8L * CAMPAIGN_MESSAGES, 1);
+        };
+    }
+
+    /** Reads ring {@code name} in batches of 1 to 64 messages, counting deliveries in "seen", until killed. */
+    public static final class CountSeen implements JvmTask {
+        @Override
+        public void run(String[] args) {
+            RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
+            try (RingBuffer ring = RingBuffer.open(directory, args[1]);
+                 Region seen = directory.open("seen", PROGRESS)) {
+                MessageHandler handler = countSeen(seen.memory());
+                SplittableRandom random = new SplittableRandom(ProcessHandle.current().pid());
+                while (true) {
+                    if (ring.read(handler, 1 + random.nextInt(64)) == 0) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "multiProducer={0}")
+    @ValueSource(booleans = {false, true})
+    void shouldDeliverNothingTwiceWhenConsumersAreKilledAtRandomPoints(boolean multiProducer) throws Exception {
+        // Consumer JVMs killed -9 one after another, anywhere in their reads; then this JVM reads
+        // the rest. No message may be delivered twice, and each kill may lose at most the one
+        // message its handler was running for.
+        int kills = CONSUMER_KILLS;
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (RingBuffer ring = RingBuffer.create(directory, "ring", 1 << 14, 256, multiProducer);
+             Region seen = directory.create("seen", new RegionSpec(PROGRESS, 8L * (CAMPAIGN_MESSAGES + 1)), r -> { })) {
+            MemoryAccess counts = seen.memory();
+            AtomicBoolean stop = new AtomicBoolean();
+            CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+                for (long seq = 0; seq < CAMPAIGN_MESSAGES && !stop.get(); seq++) {
+                    byte[] message = TestMessages.bytes(0, seq);
+                    while (!ring.offer(1, message) && !stop.get()) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }, runnable -> Thread.ofPlatform().start(runnable));
+            SplittableRandom random = new SplittableRandom(kills * 17L + (multiProducer ? 1 : 0));
+            try {
+                for (int k = 0; k < kills; k++) {
+                    long killAt = counts.getLongVolatile(8L * CAMPAIGN_MESSAGES) + 1 + random.nextLong(2_000);
+                    try (ChildJvm consumer = ChildJvm.builder(CountSeen.class).jvmOptions("-Xmx64m").captureOutput()
+                        .args(dir.toString(), "ring").start()) {
+                        assertTrue(Poll.until(() -> counts.getLongVolatile(8L * CAMPAIGN_MESSAGES) >= killAt
+                            || !consumer.isAlive() || producer.isDone(), LONG), "consumer " + k + " made progress");
+                        consumer.kill();
+                        assertTrue(consumer.join(LONG));
+                        assertEquals(OptionalInt.of(137), consumer.exitCode(), () -> "killed, not failed: " + consumer.output());
+                    }
+                }
+                MessageHandler handler = countSeen(counts);
+                long deadline = System.nanoTime() + LONG.toNanos();
+                while (!producer.isDone() || ring.size() > 0) {
+                    ring.read(handler, 64);
+                    assertTrue(System.nanoTime() < deadline, "the last consumer drained the ring");
+                }
+                producer.get(LONG.toSeconds(), TimeUnit.SECONDS);
+            } finally {
+                stop.set(true);
+            }
+            long lost = 0;
+            for (long seq = 0; seq < CAMPAIGN_MESSAGES; seq++) {
+                long delivered = counts.getLongVolatile(8L * seq);
+                assertTrue(delivered <= 1, "message " + seq + " delivered " + delivered + " times");
+                lost += delivered == 0 ? 1 : 0;
+            }
+            assertTrue(lost <= kills, lost + " messages lost in " + kills + " kills");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void shouldDeliverAtMostOnceTheMessageAKilledConsumerWasHandling(boolean multiProducer) throws Exception {
