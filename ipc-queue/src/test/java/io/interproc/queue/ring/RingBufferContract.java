@@ -368,6 +368,14 @@ abstract class RingBufferContract {
             assertEquals(List.of(3, 4), later, "a position more than a buffer ahead is ignored");
             assertEquals(72 + 48, next.handedPosition());
         }
+        // A corrupt record on the way to a Handed Position ahead: reported, never skipped blindly.
+        assertTrue(ring.offer(5, bytes(16, 5)));
+        ring.region().memory().putLongVolatile(RingDescriptor.DATA_OFFSET + 120, RingDescriptor.header(1 << 20, 5));
+        ring.region().memory().putLongVolatile(RingDescriptor.HANDED_POSITION_OFFSET, 120 + 24);
+        try (RingBuffer next = RingBuffer.open(directory, "ring")) {
+            RegionFormatException e = assertThrows(RegionFormatException.class, () -> next.read((t, b, o, l) -> { }, 1));
+            assertTrue(e.getMessage().contains("corrupt record at position 120"), e.getMessage());
+        }
     }
 
     @Test

@@ -217,6 +217,31 @@ class RingBufferMultiJvmTest {
         }
     }
 
+    /**
+     * Offers messages 0..99 of producer 7 to {@code ring}, runs {@code task} as its consumer (in
+     * another JVM, message 10 its argument) until it prints {@code awaited}, then kills it -9.
+     */
+    private void offerHundredAndKillConsumerAt(Class<? extends JvmTask> task, String awaited, RingBuffer ring)
+        throws InterruptedException {
+        for (long seq = 0; seq < 100; seq++) {
+            assertTrue(ring.offer(1, TestMessages.bytes(7, seq)));
+        }
+        try (ChildJvm consumer = ChildJvm.builder(task).args(dir.toString(), "ring", "10").captureOutput().start()) {
+            assertTrue(consumer.awaitOutput(awaited, LONG), consumer.output());
+            consumer.kill();
+            assertTrue(consumer.join(LONG));
+        }
+    }
+
+    /** @return the sequences of the messages {@code ring} polls, one at a time, until it is empty */
+    private static List<Long> pollAll(RingBuffer ring) {
+        List<Long> seqs = new ArrayList<>();
+        while (ring.poll((t, b, o, l) -> seqs.add(TestMessages.check(b, o, l)[1])) > 0) {
+            // drain
+        }
+        return seqs;
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void shouldDeliverAtMostOnceTheMessageAKilledConsumerWasHandling(boolean multiProducer) throws Exception {
@@ -224,20 +249,9 @@ class RingBufferMultiJvmTest {
         // handled and the one it was handling are not delivered again; the rest are, in order.
         RegionDirectory directory = RegionDirectory.of(dir);
         try (RingBuffer ring = RingBuffer.create(directory, "ring", 1 << 16, 100, multiProducer)) {
-            for (long seq = 0; seq < 100; seq++) {
-                assertTrue(ring.offer(1, TestMessages.bytes(7, seq)));
-            }
-            try (ChildJvm consumer = ChildJvm.builder(DieInHandler.class).args(dir.toString(), "ring", "10")
-                .captureOutput().start()) {
-                assertTrue(consumer.awaitOutput("IN 10", LONG), consumer.output());
-                consumer.kill();
-                assertTrue(consumer.join(LONG));
-            }
+            offerHundredAndKillConsumerAt(DieInHandler.class, "IN 10", ring);
             try (RingBuffer next = RingBuffer.open(directory, "ring")) {
-                List<Long> seqs = new ArrayList<>();
-                while (next.poll((t, b, o, l) -> seqs.add(TestMessages.check(b, o, l)[1])) > 0) {
-                    // drain
-                }
+                List<Long> seqs = pollAll(next);
                 assertEquals(89, seqs.size(), seqs.toString());
                 assertEquals(11L, seqs.get(0));
                 assertEquals(99L, seqs.get(88));
@@ -256,20 +270,9 @@ class RingBufferMultiJvmTest {
         // skipped, not delivered again, by the consumer that takes over after it was killed -9.
         RegionDirectory directory = RegionDirectory.of(dir);
         try (RingBuffer ring = RingBuffer.create(directory, "ring", 1 << 16, 100, multiProducer)) {
-            for (long seq = 0; seq < 100; seq++) {
-                assertTrue(ring.offer(1, TestMessages.bytes(7, seq)));
-            }
-            try (ChildJvm consumer = ChildJvm.builder(ReadSome.class).args(dir.toString(), "ring", "10")
-                .captureOutput().start()) {
-                assertTrue(consumer.awaitOutput("READ 10", LONG), consumer.output());
-                consumer.kill();
-                assertTrue(consumer.join(LONG));
-            }
+            offerHundredAndKillConsumerAt(ReadSome.class, "READ 10", ring);
             try (RingBuffer next = RingBuffer.open(directory, "ring")) {
-                List<Long> seqs = new ArrayList<>();
-                while (next.poll((t, b, o, l) -> seqs.add(TestMessages.check(b, o, l)[1])) > 0) {
-                    // drain
-                }
+                List<Long> seqs = pollAll(next);
                 assertEquals(90, seqs.size(), seqs.toString());
                 assertEquals(10L, seqs.get(0));
                 assertEquals(99L, seqs.get(89));
