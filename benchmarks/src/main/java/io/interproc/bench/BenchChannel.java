@@ -4,7 +4,6 @@ import io.interproc.core.RegionDirectory;
 import io.interproc.core.WaitStrategy;
 import io.interproc.queue.ring.RingBuffer;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -109,14 +108,10 @@ interface BenchChannel extends AutoCloseable {
 
         @Override
         public boolean offer(long v, int length) {
-            long offset = ring.tryClaim(1, length);
-            if (offset < 0) {
-                return false;
-            }
-            // As the Agrona peer does: the value into the message, then one copy into the ring.
+            // As the Agrona peer does (its write): the value into the message, then the ring's
+            // copying offer.
             message.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, v);
-            MemorySegment.copy(message, 0, ring.buffer(), offset, length);
-            return ring.commit(offset);
+            return ring.offer(1, message, 0, length);
         }
 
         @Override

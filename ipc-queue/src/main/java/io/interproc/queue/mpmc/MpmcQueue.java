@@ -13,6 +13,7 @@ import static io.interproc.queue.mpmc.MpmcQueueDescriptor.SLOTS_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.TAIL_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.TYPE_OFFSET;
 
+import io.interproc.core.Copy;
 import io.interproc.core.LivenessCheck;
 import io.interproc.core.MemoryAccess;
 import io.interproc.core.Region;
@@ -208,7 +209,7 @@ public final class MpmcQueue implements AutoCloseable {
         long slot = slot(position);
         memory.putIntPlain(slot + LENGTH_OFFSET, (int) length);
         memory.putIntPlain(slot + TYPE_OFFSET, type);
-        MemorySegment.copy(message, 0, region.body(), slot + MESSAGE_OFFSET, length);
+        Copy.copy(message, 0, region.body(), slot + MESSAGE_OFFSET, length);
         if (!memory.compareAndSetLong(slot + SEQUENCE_OFFSET, position, position + 1)) {
             return false; // a consumer skipped this slot while we stalled
         }
@@ -309,7 +310,7 @@ public final class MpmcQueue implements AutoCloseable {
                 + " at position " + position);
         }
         if (!skipped) {
-            MemorySegment.copy(region.body(), slot + MESSAGE_OFFSET, copy, 0, length);
+            Copy.copy(region.body(), slot + MESSAGE_OFFSET, copy, 0, length);
         }
         boolean mine = release(slot, sequence, position);
         if (skipped || !mine) {

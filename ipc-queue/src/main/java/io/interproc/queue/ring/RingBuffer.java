@@ -29,6 +29,7 @@ import static io.interproc.queue.ring.RingDescriptor.align;
 import static io.interproc.queue.ring.RingDescriptor.header;
 import static io.interproc.queue.ring.RingDescriptor.recordLength;
 
+import io.interproc.core.Copy;
 import io.interproc.core.LivenessCheck;
 import io.interproc.core.MemoryAccess;
 import io.interproc.core.PeerDiedException;
@@ -46,6 +47,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -102,6 +104,8 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
     /** The ring's memory, as {@link #memory} accesses it: the per-message paths use it directly (one load less). */
     private final MemorySegment segment;
     private final MemorySegment buffer;
+    /** {@link #buffer} as handlers get it: read-only, so that a handler cannot corrupt the ring. */
+    private final MemorySegment readView;
     private final int capacity;
     private final long mask;
     private final int maxMessageLength;
@@ -190,6 +194,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         this.memory = new MemoryAccess(self);
         this.segment = self;
         this.buffer = self.asSlice(DATA_OFFSET, cap);
+        this.readView = buffer.asReadOnly();
         this.consumerWord = region.waitWord(base + CONSUMER_WAIT_OFFSET);
         this.producerWord = region.waitWord(base + PRODUCER_WAIT_OFFSET);
         if (!consumerWord.isAt(self, CONSUMER_WAIT_OFFSET) || !producerWord.isAt(self, PRODUCER_WAIT_OFFSET)) {
@@ -637,13 +642,67 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
 
     /** Copies {@code message} in as one message of {@code type}; false if the ring is full. Never blocks. */
     public boolean offer(int type, MemorySegment message) {
-        int length = checkLength(message.byteSize());
-        long offset = tryClaim(type, length);
-        if (offset < 0) {
+        return offer(type, message, 0, checkLength(message.byteSize()));
+    }
+
+    /**
+     * Copies the {@code length} bytes of {@code source} at {@code offset} in as one message of
+     * {@code type} (as Agrona's {@code write(type, buffer, offset, length)}: no slice to make);
+     * false if the ring is full. Never blocks.
+     *
+     * @throws IllegalArgumentException  if {@code length} exceeds {@link #maxMessageLength()} or is
+     *     negative, or {@code type} is negative
+     * @throws IndexOutOfBoundsException if the bytes are not all inside {@code source} (nothing is
+     *     offered)
+     */
+    public boolean offer(int type, MemorySegment source, long offset, int length) {
+        checkMessage(type, length);
+        Objects.checkFromIndexSize(offset, length, source.byteSize());
+        if (!multiProducer && pendingEnd < 0 && producerRegistered != 0) {
+            return offerExclusive(type, source, offset, length);
+        }
+        long at = tryClaim(type, length);
+        if (at < 0) {
             return false;
         }
-        MemorySegment.copy(message, 0, buffer, offset, length);
-        return commit(offset);
+        Copy.copy(source, offset, buffer, at, length);
+        return commit(at);
+    }
+
+    /**
+     * SPSC {@link #offer}: a claim, the copy and the commit in one, with the same stores in the
+     * same order as {@link #claimExclusive}, a copy and {@link #finishExclusive} (so the same
+     * producer-death cases), but no pending claim kept, and every access through {@link #segment}
+     * so that the JIT checks it once for the claim's stores and the copy, and once for the commit.
+     * A record that needs wrap padding takes the claim and commit path.
+     */
+    private boolean offerExclusive(int type, MemorySegment source, long sourceOffset, int length) {
+        int recordLength = length + HEADER_LENGTH;
+        int aligned = align(recordLength);
+        long tail = producerTail;
+        long recordIndex = tail & mask;
+        if (aligned > capacity - recordIndex) {
+            long offset = claimExclusive(aligned, header(-recordLength, type));
+            if (offset < 0) {
+                return false;
+            }
+            Copy.copy(source, sourceOffset, buffer, offset, length);
+            return finishExclusive(offset, false);
+        }
+        if (!hasCapacity(tail, aligned + HEADER_LENGTH)) {
+            return false;
+        }
+        long end = tail + aligned;
+        MemorySegment memorySegment = segment; // read once: see finishExclusive
+        MemoryAccess.putLongPlain(memorySegment, DATA_OFFSET + (end & mask), 0L);
+        MemoryAccess.putLongPlain(memorySegment, DATA_OFFSET + recordIndex, header(-recordLength, type));
+        Copy.copy(source, sourceOffset, memorySegment, DATA_OFFSET + recordIndex + HEADER_LENGTH, length);
+        MemoryAccess.putLongsRelease(memorySegment, DATA_OFFSET + recordIndex, header(recordLength, type), TAIL_OFFSET,
+            end);
+        producerTail = end;
+        consumerWord.wakeAllIfWatched(
+            MemoryAccess.getIntVolatile(memorySegment, CONSUMER_WAIT_OFFSET + WaitWord.COUNTS_OFFSET));
+        return true;
     }
 
     /**
@@ -807,7 +866,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
                 bytes += aligned;
                 if (type != PADDING_TYPE) {
                     count++;
-                    handler.onMessage(type, buffer, index + HEADER_LENGTH, length - HEADER_LENGTH);
+                    handler.onMessage(type, readView, index + HEADER_LENGTH, length - HEADER_LENGTH);
                 }
                 if (count >= limit || bytes >= contiguous) {
                     break;

@@ -113,6 +113,72 @@ abstract class RingBufferContract {
     }
 
     @Test
+    void shouldOfferPartOfASegmentAndNothingWhenTheRangeIsOutsideIt() {
+        MemorySegment source = MemorySegment.ofArray(bytes(64, 1));
+        assertTrue(ring.offer(3, source, 4, 10));
+        assertThrows(IndexOutOfBoundsException.class, () -> ring.offer(3, source, 60, 10));
+        assertThrows(IndexOutOfBoundsException.class, () -> ring.offer(3, source, -1, 10));
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+            () -> ring.offer(3, MemorySegment.ofArray(new byte[200]), 0, 101));
+        assertTrue(tooLong.getMessage().contains("101") && tooLong.getMessage().contains("100"), tooLong.getMessage());
+        assertEquals(24, ring.size(), "only the first offer is in the ring (an 18-byte record, aligned)");
+        List<Integer> types = new ArrayList<>();
+        List<byte[]> got = drain(types);
+        assertEquals(1, got.size());
+        assertArrayEquals(MemorySegment.ofArray(bytes(64, 1)).asSlice(4, 10).toArray(ValueLayout.JAVA_BYTE), got.get(0));
+        assertEquals(List.of(3), types);
+    }
+
+    @Test
+    void shouldDeliverOffersAndZeroCopyClaimsInterleavedAcrossWraps() {
+        int next = 0;
+        int expected = 0;
+        for (int round = 0; round < 3_000; round++) {
+            int length = 1 + (next * 13) % 100;
+            boolean offered;
+            if (next % 3 == 0) {
+                long at = ring.tryClaim(1, length);
+                offered = at >= 0;
+                if (offered) {
+                    MemorySegment.copy(MemorySegment.ofArray(bytes(length, next)), 0, ring.buffer(), at, length);
+                    assertTrue(ring.commit(at));
+                }
+            } else {
+                offered = ring.offer(1, MemorySegment.ofArray(bytes(length + 5, next - 5)), 5, length);
+            }
+            if (offered) {
+                next++;
+            }
+            if (!offered || round % 4 == 0) {
+                for (byte[] message : drain(new ArrayList<>())) {
+                    assertArrayEquals(bytes(1 + (expected * 13) % 100, expected), message, "message " + expected);
+                    expected++;
+                }
+            }
+        }
+        for (byte[] message : drain(new ArrayList<>())) {
+            assertArrayEquals(bytes(1 + (expected * 13) % 100, expected), message, "message " + expected);
+            expected++;
+        }
+        assertEquals(next, expected);
+        assertTrue(ring.producerPosition() > 50L * ring.capacity(), "wrapped many times");
+    }
+
+    @Test
+    void shouldHandHandlersAReadOnlyView() {
+        assertTrue(ring.offer(1, bytes(8, 0)));
+        assertTrue(ring.offer(1, bytes(8, 50)));
+        List<Boolean> readOnly = new ArrayList<>();
+        assertEquals(1, ring.read((type, buffer, offset, length) -> {
+            readOnly.add(buffer.isReadOnly());
+            assertThrows(IllegalArgumentException.class, () -> buffer.set(ValueLayout.JAVA_BYTE, offset, (byte) 9));
+        }, 1));
+        assertEquals(List.of(true), readOnly);
+        List<byte[]> rest = drain(new ArrayList<>());
+        assertArrayEquals(bytes(8, 50), rest.get(0), "the ring is intact after the handler's attempt");
+    }
+
+    @Test
     void shouldRefuseWhenFullAndAcceptAgainAfterReading() {
         int accepted = 0;
         while (ring.offer(1, bytes(100, accepted))) {
