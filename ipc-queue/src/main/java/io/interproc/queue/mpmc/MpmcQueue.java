@@ -68,6 +68,8 @@ public final class MpmcQueue implements AutoCloseable {
     private final WaitWord consumerWord;
     private final WaitWord producerWord;
     private final MemorySegment copy;
+    /** {@link #copy} as handlers get it: read-only, as a ring's view is. */
+    private final MemorySegment copyView;
 
     private WaitStrategy waitStrategy = WaitStrategy.blocking();
     private long unblockTimeoutNanos = DEFAULT_UNBLOCK_TIMEOUT.toNanos();
@@ -97,6 +99,7 @@ public final class MpmcQueue implements AutoCloseable {
         this.consumerWord = region.waitWord(CONSUMER_WAIT_OFFSET);
         this.producerWord = region.waitWord(PRODUCER_WAIT_OFFSET);
         this.copy = Arena.ofAuto().allocate(Math.max(1, max), 8);
+        this.copyView = copy.asReadOnly();
         long head;
         long tail;
         int attempts = 0;
@@ -316,7 +319,7 @@ public final class MpmcQueue implements AutoCloseable {
         if (skipped || !mine) {
             return 0;
         }
-        handler.onMessage(type, copy, 0, length);
+        handler.onMessage(type, copyView, 0, length);
         return 1;
     }
 

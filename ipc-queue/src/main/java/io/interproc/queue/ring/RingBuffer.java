@@ -56,11 +56,15 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>Producing.</b> Zero-copy: {@link #tryClaim(int, int)} reserves space and returns the offset
  * of the message in {@link #buffer()}; write the message there, then {@link #commit(long)} (or
- * {@link #abort(long)}). Copying: {@link #offer(int, byte[])} and its overloads. Neither blocks:
+ * {@link #abort(long)}). Copying: {@link #offer(int, byte[])} and its overloads, among them
+ * {@link #offer(int, MemorySegment, long, int)} for part of a segment (no slice to make); 8 to 64
+ * bytes are copied with straight-line moves ({@link io.interproc.core.Copy}). Neither blocks:
  * a full ring returns {@link #INSUFFICIENT_CAPACITY} / false. {@link #put} waits for space.
  *
  * <p><b>Consuming.</b> {@link #read(MessageHandler, int)} hands up to {@code limit} messages to the
- * handler, zero-copy, and never blocks; {@link #take} waits for one. Messages from one producer
+ * handler, zero-copy (a read-only view of the mapped ring: a write through it throws
+ * {@link IllegalArgumentException}, so a handler cannot corrupt the ring), and never blocks;
+ * {@link #take} waits for one. Messages from one producer
  * thread arrive in the order committed. A message whose handler throws counts as consumed: delivery
  * is at most once.
  *

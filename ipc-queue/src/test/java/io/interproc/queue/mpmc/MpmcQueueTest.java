@@ -84,6 +84,18 @@ class MpmcQueueTest {
     }
 
     @Test
+    void shouldHandHandlersAReadOnlyViewOfTheMessage() {
+        assertTrue(queue.offer(1, new byte[] {1, 2, 3}));
+        List<Boolean> readOnly = new ArrayList<>();
+        assertEquals(1, queue.poll((t, b, o, l) -> {
+            readOnly.add(b.isReadOnly());
+            assertThrows(IllegalArgumentException.class, () -> b.set(ValueLayout.JAVA_BYTE, o, (byte) 9));
+            assertArrayEquals(new byte[] {1, 2, 3}, b.asSlice(o, l).toArray(ValueLayout.JAVA_BYTE));
+        }));
+        assertEquals(List.of(true), readOnly);
+    }
+
+    @Test
     void shouldRejectOversizeMessagesAndBadSettings() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> queue.offer(1, new byte[65]));
         assertTrue(e.getMessage().contains("65") && e.getMessage().contains("64"), e.getMessage());
