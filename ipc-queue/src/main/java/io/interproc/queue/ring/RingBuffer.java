@@ -363,10 +363,15 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         pendingHeader = claimed;
         pendingEnd = tail + padding + aligned;
         long recordIndex = (tail + padding) & mask;
-        MemoryAccess.putLongPlain(segment, DATA_OFFSET + (pendingEnd & mask), 0L);
-        MemoryAccess.putLongPlain(segment, DATA_OFFSET + recordIndex, claimed);
+        writeClaim(segment, recordIndex, pendingEnd, claimed);
         pendingOffset = recordIndex + HEADER_LENGTH;
         return pendingOffset;
+    }
+
+    /** SPSC claim stores: the header slot after the record (ending at {@code end}) zeroed, then the claimed header. */
+    private void writeClaim(MemorySegment memorySegment, long recordIndex, long end, long claimed) {
+        MemoryAccess.putLongPlain(memorySegment, DATA_OFFSET + (end & mask), 0L);
+        MemoryAccess.putLongPlain(memorySegment, DATA_OFFSET + recordIndex, claimed);
     }
 
     private static IllegalStateException oneClaimAtATime() {
@@ -561,14 +566,22 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         // The header, then the tail: on x86 one fence and one check of the segment for both stores
         // and the wake check's load (the padded case, in a method of its own, would make it check
         // again here; so would reading the field again: the volatile load's barrier makes the JIT
-        // load it anew and check what it holds, so the segment is held in a local).
-        MemorySegment memorySegment = segment;
-        MemoryAccess.putLongsRelease(memorySegment, DATA_OFFSET + recordStart, header, TAIL_OFFSET, pendingEnd);
-        producerTail = pendingEnd;
+        // load it anew and check what it holds, so publishExclusive gets it once, as a parameter).
+        long end = pendingEnd;
         pendingEnd = -1;
+        publishExclusive(segment, recordStart, header, end);
+        return true;
+    }
+
+    /**
+     * SPSC commit stores: the committed header, then the tail (one release), then the consumer's
+     * wait word read to wake it if it sleeps.
+     */
+    private void publishExclusive(MemorySegment memorySegment, long recordStart, long header, long end) {
+        MemoryAccess.putLongsRelease(memorySegment, DATA_OFFSET + recordStart, header, TAIL_OFFSET, end);
+        producerTail = end;
         consumerWord.wakeAllIfWatched(
             MemoryAccess.getIntVolatile(memorySegment, CONSUMER_WAIT_OFFSET + WaitWord.COUNTS_OFFSET));
-        return true;
     }
 
     /** SPSC commit of a record placed at index 0 after padding at {@code paddingIndex}. */
@@ -662,7 +675,8 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
     public boolean offer(int type, MemorySegment source, long offset, int length) {
         checkMessage(type, length);
         Objects.checkFromIndexSize(offset, length, source.byteSize());
-        if (!multiProducer && pendingEnd < 0 && producerRegistered != 0) {
+        if (!multiProducer && pendingEnd < 0 && producerRegistered != 0
+            && align(length + HEADER_LENGTH) <= capacity - (producerTail & mask)) {
             return offerExclusive(type, source, offset, length);
         }
         long at = tryClaim(type, length);
@@ -674,38 +688,26 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
     }
 
     /**
-     * SPSC {@link #offer}: a claim, the copy and the commit in one, with the same stores in the
-     * same order as {@link #claimExclusive}, a copy and {@link #finishExclusive} (so the same
-     * producer-death cases), but no pending claim kept, and every access through {@link #segment}
-     * so that the JIT checks it once for the claim's stores and the copy, and once for the commit.
-     * A record that needs wrap padding takes the claim and commit path.
+     * SPSC {@link #offer} of a record that fits before the end of the buffer: the claim's stores,
+     * the copy and the commit's stores of {@link #claimExclusive}, {@link #finishExclusive} and a
+     * copy, in the same order (so the same producer-death cases), but no pending claim kept, and
+     * every access through {@link #segment}, so that the JIT checks it once for the claim's stores
+     * and the copy, and once for the commit. Records that need wrap padding take the claim and
+     * commit path.
      */
     private boolean offerExclusive(int type, MemorySegment source, long sourceOffset, int length) {
         int recordLength = length + HEADER_LENGTH;
         int aligned = align(recordLength);
         long tail = producerTail;
-        long recordIndex = tail & mask;
-        if (aligned > capacity - recordIndex) {
-            long offset = claimExclusive(aligned, header(-recordLength, type));
-            if (offset < 0) {
-                return false;
-            }
-            Copy.copy(source, sourceOffset, buffer, offset, length);
-            return finishExclusive(offset, false);
-        }
         if (!hasCapacity(tail, aligned + HEADER_LENGTH)) {
             return false;
         }
+        long recordIndex = tail & mask;
         long end = tail + aligned;
         MemorySegment memorySegment = segment; // read once: see finishExclusive
-        MemoryAccess.putLongPlain(memorySegment, DATA_OFFSET + (end & mask), 0L);
-        MemoryAccess.putLongPlain(memorySegment, DATA_OFFSET + recordIndex, header(-recordLength, type));
+        writeClaim(memorySegment, recordIndex, end, header(-recordLength, type));
         Copy.copy(source, sourceOffset, memorySegment, DATA_OFFSET + recordIndex + HEADER_LENGTH, length);
-        MemoryAccess.putLongsRelease(memorySegment, DATA_OFFSET + recordIndex, header(recordLength, type), TAIL_OFFSET,
-            end);
-        producerTail = end;
-        consumerWord.wakeAllIfWatched(
-            MemoryAccess.getIntVolatile(memorySegment, CONSUMER_WAIT_OFFSET + WaitWord.COUNTS_OFFSET));
+        publishExclusive(memorySegment, recordIndex, header(recordLength, type), end);
         return true;
     }
 

@@ -16,6 +16,8 @@ import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.ShmTempDir;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +52,9 @@ class RingBufferMultiJvmTest {
 
     /**
      * Produces messages {@code 0..count-1} as producer {@code id} into ring {@code name}, recording
-     * after each commit how many it committed in slot {@code id} of the "progress" region.
+     * after each commit how many it committed in slot {@code id} of the "progress" region. Even
+     * messages go through a zero-copy claim and commit, odd ones through the copying offer of part
+     * of a segment (its own SPSC path), so kills land in both.
      */
     public static final class Producer implements JvmTask {
         @Override
@@ -61,14 +65,22 @@ class RingBufferMultiJvmTest {
             try (RingBuffer ring = RingBuffer.open(directory, args[1]);
                  Region progress = directory.open("progress", PROGRESS)) {
                 MemoryAccess slots = progress.memory();
+                MemorySegment scratch = Arena.ofAuto().allocate(8 + TestMessages.FIXED + TestMessages.MAX_PAYLOAD);
                 for (long seq = 0; seq < count; seq++) {
-                    long offset;
-                    while ((offset = ring.tryClaim(1, TestMessages.length(seq))) < 0) {
-                        Thread.onSpinWait();
-                    }
-                    TestMessages.write(ring.buffer(), offset, id, seq);
-                    if (!ring.commit(offset)) {
-                        throw new IllegalStateException("record " + seq + " was abandoned");
+                    if ((seq & 1) == 0) {
+                        long offset;
+                        while ((offset = ring.tryClaim(1, TestMessages.length(seq))) < 0) {
+                            Thread.onSpinWait();
+                        }
+                        TestMessages.write(ring.buffer(), offset, id, seq);
+                        if (!ring.commit(offset)) {
+                            throw new IllegalStateException("record " + seq + " was abandoned");
+                        }
+                    } else {
+                        int length = TestMessages.write(scratch, 8, id, seq);
+                        while (!ring.offer(1, scratch, 8, length)) {
+                            Thread.onSpinWait();
+                        }
                     }
                     slots.putLongRelease(8L * id, seq + 1);
                 }
