@@ -61,6 +61,13 @@ public final class BenchPeer implements JvmTask {
 
     /** The system property telling a peer which CPU of {@link CpuPinning}'s list is its own. */
     static final String PIN_ROLE = "interproc.bench.pinRole";
+    /**
+     * The system property (of the benchmark's JVM) whose value, split at {@code |}, is added to
+     * every peer JVM's options: for diagnostics in the peer, for example {@code bin/bench
+     * -jvmArgsAppend -Dinterproc.bench.peerJvmOptions=-XX:+UnlockDiagnosticVMOptions|-XX:+PrintCompilation}
+     * (JMH splits {@code -jvmArgsAppend} at spaces, so the value has none).
+     */
+    static final String PEER_JVM_OPTIONS = "interproc.bench.peerJvmOptions";
     private static final AtomicInteger PEERS = new AtomicInteger();
 
     /** The other side of a benchmark: a peer JVM, or for in-JVM references a thread of this one. */
@@ -97,6 +104,10 @@ public final class BenchPeer implements JvmTask {
         ChildJvm.Builder builder = ChildJvm.builder(BenchPeer.class).inheritJvmOptions(false)
             .jvmOptions("-Xmx256m", "-XX:+UseSerialGC", "-D" + PIN_ROLE + "=" + (1 + PEERS.getAndIncrement() % 8))
             .args(args);
+        String extra = System.getProperty(PEER_JVM_OPTIONS, "").strip();
+        if (!extra.isEmpty()) {
+            builder.jvmOptions(extra.split("\\|"));
+        }
         if (args[1].startsWith("agrona")) {
             builder.jvmOptions(AGRONA_FLAG);
         }

@@ -261,4 +261,9 @@ public final class MemoryAccess {
     public static void releaseFence() {
         VarHandle.releaseFence();
     }
+
+    /** Stores before it are ordered before stores after it (loads are not ordered). */
+    public static void storeStoreFence() {
+        VarHandle.storeStoreFence();
+    }
 }

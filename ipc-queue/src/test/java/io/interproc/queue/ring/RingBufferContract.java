@@ -13,6 +13,7 @@ import io.interproc.core.KernelWaits;
 import io.interproc.core.Poll;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
+import io.interproc.core.MemoryAccess;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.ShmTempDir;
@@ -409,6 +410,36 @@ abstract class RingBufferContract {
         assertTrue(e.getMessage().contains("corrupt record"), e.getMessage());
         ring.region().memory().putLongVolatile(RingDescriptor.DATA_OFFSET, RingDescriptor.header(3, 1));
         assertThrows(RegionFormatException.class, () -> ring.read((t, b, o, l) -> { }, 1));
+    }
+
+    @Test
+    void shouldHandTheRecordsBeforeACorruptOneAndThenReportIt() {
+        // Records of 8 + 16 bytes at 0, 24 and 48; the second one's header corrupted.
+        for (int i = 0; i < 3; i++) {
+            assertTrue(ring.offer(i, bytes(16, i)));
+        }
+        MemoryAccess memory = ring.region().memory();
+        memory.putLongVolatile(RingDescriptor.DATA_OFFSET + 24, RingDescriptor.header(1 << 20, 1));
+        List<Integer> types = new ArrayList<>();
+        RegionFormatException e = assertThrows(RegionFormatException.class,
+            () -> ring.read((t, b, o, l) -> types.add(t), 10));
+        assertTrue(e.getMessage().contains("corrupt record at position 24"), e.getMessage());
+        assertEquals(List.of(0), types, "the record before it is handed, once");
+        assertEquals(24, ring.consumerPosition(), "and consumed; the corrupt one is not");
+        assertThrows(RegionFormatException.class, () -> ring.read((t, b, o, l) -> types.add(t), 10));
+        assertEquals(List.of(0), types);
+
+        // A header that changes after the read has looked at it (the file written by something
+        // else meanwhile): reported when the read reaches it, not followed.
+        memory.putLongVolatile(RingDescriptor.DATA_OFFSET + 24, RingDescriptor.header(24, 1));
+        memory.putLongVolatile(RingDescriptor.DATA_OFFSET + 72, 0L);
+        e = assertThrows(RegionFormatException.class, () -> ring.read((t, b, o, l) -> {
+            types.add(t);
+            memory.putLongVolatile(RingDescriptor.DATA_OFFSET + 48, RingDescriptor.header(1 << 20, 2));
+        }, 10));
+        assertTrue(e.getMessage().contains("corrupt record at position 48"), e.getMessage());
+        assertEquals(List.of(0, 1), types);
+        assertEquals(48, ring.consumerPosition());
     }
 
     @Test
