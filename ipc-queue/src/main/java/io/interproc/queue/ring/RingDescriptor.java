@@ -50,8 +50,8 @@ import io.interproc.core.RegionType;
  *  +---------------------------------------------------------------+
  * </pre>
  *
- * <p><b>Handed Position.</b> Written (a plain store that a fence keeps before the handler's
- * stores; a process's death loses no store it made) with the end of each record before that record is
+ * <p><b>Handed Position.</b> Written (a plain store that a store-store fence keeps before the
+ * handler's stores; a process's death loses no store it made) with the end of each record before that record is
  * handed to the handler, so it may run ahead of Head Position by what the consumer has read and
  * not yet freed, never by more than the record being handled. A consumer that registers while it
  * is ahead of Head Position skips the records up to it: the previous consumer died, or closed,
