@@ -186,9 +186,10 @@ class InterprocTest {
         try (ProcessPool pool = ProcessPool.builder().workers(2).directory(RegionDirectory.of(dir)).name("crunch")
             .jvmOptions("-Xmx64m").start()) {
             assertEquals(List.of(16L, 25L), pool.map(Square.class, List.of(4L, 5L), Codec.LONG, Codec.LONG));
-            // Both workers have started once each shows its pid (the JVMs start in the background).
+            // Both workers have started once each shows its pid (the JVMs start in the background),
+            // and are idle once each has recorded its task done (just after the pool saw the result).
             assertTrue(Poll.until(() -> pool.workers().stream().allMatch(w -> statOf("crunch").contains(
-                "worker " + w.index() + "    pid " + w.pid())), Duration.ofSeconds(60)), statOf("crunch"));
+                "worker " + w.index() + "    pid " + w.pid() + " (alive), idle")), Duration.ofSeconds(60)), statOf("crunch"));
             Result stat = run("stat", "crunch");
             assertEquals(0, stat.status(), stat.err());
             assertTrue(stat.out().contains("pool:       pid " + ProcessHandle.current().pid() + " (alive), running"),
