@@ -1,9 +1,11 @@
 package io.interproc.bench;
 
+import io.interproc.core.Copy;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.WaitStrategy;
 import io.interproc.queue.ring.RingBuffer;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -33,6 +36,16 @@ interface BenchChannel extends AutoCloseable {
 
     /** Offers one message; false when full. Never blocks. */
     boolean offer(long value, int length);
+
+    /**
+     * Writes one message in place, zero-copy: claims {@code length} bytes in the ring, writes the
+     * filler and then the value straight into them, and commits; false when full. Never blocks.
+     *
+     * @throws UnsupportedOperationException for channels without a claim (all but the rings)
+     */
+    default boolean claim(long value, int length) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no zero-copy claim");
+    }
 
     /** Reads at most {@code limit} messages; returns how many. Never blocks. */
     default int drain(int limit) {
@@ -94,12 +107,14 @@ interface BenchChannel extends AutoCloseable {
     /** interproc's ring. */
     final class Interproc extends InterprocChannel {
         private final RingBuffer ring;
+        private final MemorySegment buffer;
         private final WaitStrategy blocking;
 
         Interproc(Path dir, String name, boolean create, boolean mpsc, WaitStrategy blocking) {
             RegionDirectory directory = RegionDirectory.of(dir);
             this.ring = create ? RingBuffer.create(directory, name, CAPACITY, MAX_MESSAGE, mpsc)
                 : RingBuffer.open(directory, name);
+            this.buffer = ring.buffer();
             this.blocking = blocking;
             if (blocking != null) {
                 ring.waitStrategy(blocking);
@@ -112,6 +127,18 @@ interface BenchChannel extends AutoCloseable {
             // copying offer.
             message.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, v);
             return ring.offer(1, message, 0, length);
+        }
+
+        @Override
+        public boolean claim(long v, int length) {
+            long at = ring.tryClaim(1, length);
+            if (at < 0) {
+                return false;
+            }
+            // The filler from the message's constant tail (offer writes only its first 8 bytes).
+            Copy.copy(message, Long.BYTES, buffer, at + Long.BYTES, length - Long.BYTES);
+            buffer.set(ValueLayout.JAVA_LONG_UNALIGNED, at, v);
+            return ring.commit(at);
         }
 
         @Override
@@ -179,6 +206,19 @@ interface BenchChannel extends AutoCloseable {
         public boolean offer(long v, int length) {
             message.putLong(0, v);
             return ring.write(1, message, 0, length);
+        }
+
+        @Override
+        public boolean claim(long v, int length) {
+            int index = ring.tryClaim(1, length);
+            if (index < 0) {
+                return false;
+            }
+            AtomicBuffer buffer = ring.buffer();
+            buffer.putBytes(index + Long.BYTES, message, Long.BYTES, length - Long.BYTES);
+            buffer.putLong(index, v);
+            ring.commit(index);
+            return true;
         }
 
         @Override

@@ -49,6 +49,14 @@ final class ChannelRig implements AutoCloseable {
         seq++;
     }
 
+    /** One message written in place (zero-copy), spinning while the channel is full. */
+    void claim() {
+        while (!out.claim(seq, length)) {
+            Thread.onSpinWait();
+        }
+        seq++;
+    }
+
     /** One message there and its echo back. */
     long roundTrip() throws InterruptedException {
         out.put(++seq, length);
