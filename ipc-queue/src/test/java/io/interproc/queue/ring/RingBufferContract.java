@@ -67,6 +67,34 @@ abstract class RingBufferContract {
         return b;
     }
 
+    /**
+     * Batches of records of 256 bytes and more, which the read looks ahead in (loads of where later
+     * headers would be), of sizes that change as they go and wrap the buffer many times: each is
+     * delivered once, whole and in order.
+     */
+    @Test
+    void shouldDeliverBatchesOfLargeRecordsInOrderAcrossWraps() {
+        try (RingBuffer big = RingBuffer.create(directory, "big", 16384, 1000, multiProducer())) {
+            int sent = 0;
+            int received = 0;
+            List<byte[]> got = new ArrayList<>();
+            while (received < 600) {
+                while (sent < 600 && big.offer(sent % 7, bytes(248 + (sent * 37) % 700, sent))) {
+                    sent++;
+                }
+                int n = big.read((type, buffer, offset, length) -> {
+                    assertEquals(got.size() % 7, type);
+                    got.add(buffer.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE));
+                }, 64);
+                assertTrue(n > 0, "a read after offers hands messages");
+                received += n;
+            }
+            for (int i = 0; i < 600; i++) {
+                assertArrayEquals(bytes(248 + (i * 37) % 700, i), got.get(i), "message " + i);
+            }
+        }
+    }
+
     private List<byte[]> drain(List<Integer> types) {
         List<byte[]> out = new ArrayList<>();
         ring.read((type, buffer, offset, length) -> {
