@@ -101,16 +101,6 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
     public static final long INSUFFICIENT_CAPACITY = -2;
     /** Default time a stalled record may block the consumer before it is skipped. */
     public static final Duration DEFAULT_UNBLOCK_TIMEOUT = Duration.ofSeconds(1);
-    /** Messages a read finds before it looks ahead (see {@link #readRecords}): none while the consumer keeps up. */
-    private static final int LOOK_AHEAD_AFTER = 4;
-    /**
-     * Smallest record the read looks ahead from: smaller ones share their lines, and the CPU's own
-     * prefetchers follow the lines in order.
-     */
-    private static final int LOOK_AHEAD_MIN_RECORD = 256;
-    /** How many records of the current one's size ahead the read loads. */
-    private static final int LOOK_AHEAD_RECORDS = 8;
-    private static final long LOOK_AHEAD_MARK = 0x5DEECE66DL;
 
     private final Region region;
     private final String what;
@@ -879,8 +869,6 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         int end = 0;
         int messages = 0;
         boolean corrupt = false;
-        long known = tailSeen;
-        long touched = 0;
         while (true) {
             int length = recordLength(header);
             int type = RingDescriptor.type(header);
@@ -893,32 +881,12 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
             if (type != PADDING_TYPE && ++messages >= limit || end >= contiguous) {
                 break;
             }
-            if (messages >= LOOK_AHEAD_AFTER && aligned >= LOOK_AHEAD_MIN_RECORD) {
-                // Look-ahead: where the record LOOK_AHEAD_RECORDS on would start were they all this
-                // size, a load now, so that its line is on its way while the headers before it
-                // are followed (each header's load waits for the one before: one miss at a time).
-                long ahead = end + (long) LOOK_AHEAD_RECORDS * aligned;
-                if (ahead <= contiguous - HEADER_LENGTH) {
-                    if (head + ahead >= known && messages == LOOK_AHEAD_AFTER) {
-                        known = MemoryAccess.getLongPlain(memorySegment, TAIL_OFFSET);
-                    }
-                    if (head + ahead < known) {
-                        touched ^= MemoryAccess.getLongPlain(memorySegment, DATA_OFFSET + headIndex + ahead);
-                    }
-                }
-            }
             header = MemoryAccess.getLongPlain(memorySegment, DATA_OFFSET + headIndex + end);
             if (recordLength(header) <= 0) {
                 break; // the end of the committed records
             }
         }
         MemoryAccess.acquireFence();
-        if (known != tailSeen) {
-            tailSeen = known;
-        }
-        if (touched == LOOK_AHEAD_MARK) {
-            lookAheadSink++; // never mind how rare: the loads must have a use
-        }
         MemorySegment view = readView;
         int bytes = 0;
         int count = 0;

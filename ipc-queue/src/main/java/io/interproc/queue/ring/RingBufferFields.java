@@ -60,13 +60,6 @@ final class RingBufferFields {
          * in the ring's read) at every 256th of them, so never while messages keep coming.
          */
         long emptyReads;
-        /**
-         * Tail Position as the consumer last read it, a hint for its look-ahead (see {@code
-         * RingBuffer.readRecords}): the records before it are committed. 0 until first read.
-         */
-        long tailSeen;
-        /** Never read: keeps the look-ahead loads alive in compiled code. */
-        long lookAheadSink;
     }
 
     /** Padding between the consumer's fields and the handle's final ones. */

@@ -68,9 +68,8 @@ abstract class RingBufferContract {
     }
 
     /**
-     * Batches of records of 256 bytes and more, which the read looks ahead in (loads of where later
-     * headers would be), of sizes that change as they go and wrap the buffer many times: each is
-     * delivered once, whole and in order.
+     * Batches of records of 256 bytes and more, of sizes that change as they go and wrap the buffer
+     * many times: each is delivered once, whole and in order.
      */
     @Test
     void shouldDeliverBatchesOfLargeRecordsInOrderAcrossWraps() {

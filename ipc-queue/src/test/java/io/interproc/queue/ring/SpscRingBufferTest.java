@@ -1,13 +1,11 @@
 package io.interproc.queue.ring;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.RegionFormatException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -66,25 +64,6 @@ class SpscRingBufferTest extends RingBufferContract {
         ring.region().memory().putLongVolatile(RingDescriptor.DATA_OFFSET, RingDescriptor.header(-16, 1));
         RegionFormatException e = assertThrows(RegionFormatException.class, this::readEmpty256Times);
         assertTrue(e.getMessage().contains("corrupt record at position 0"), e.getMessage());
-    }
-
-    /**
-     * The read's look-ahead takes Tail Position as a hint of how far records are committed: a
-     * corrupt one (far ahead) must not lead it outside the buffer, nor change what is delivered.
-     */
-    @Test
-    void shouldLookAheadNoFurtherThanTheBufferWhateverTheTail() {
-        try (RingBuffer big = RingBuffer.create(directory, "big", 8192, 1000, false)) {
-            for (int i = 0; i < 14; i++) {
-                assertTrue(big.offer(1, bytes(500, i)));
-            }
-            big.region().memory().putLongVolatile(RingDescriptor.TAIL_OFFSET, 1L << 40);
-            List<byte[]> got = new ArrayList<>();
-            assertEquals(14, big.read((t, b, o, l) -> got.add(b.asSlice(o, l).toArray(ValueLayout.JAVA_BYTE)), 100));
-            for (int i = 0; i < 14; i++) {
-                assertArrayEquals(bytes(500, i), got.get(i), "message " + i);
-            }
-        }
     }
 
     private void readEmpty256Times() {
