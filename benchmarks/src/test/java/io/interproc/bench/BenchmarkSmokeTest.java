@@ -57,6 +57,7 @@ class BenchmarkSmokeTest {
             "SpscThroughputBenchmark:abq", "RoundTripBenchmark:abq", "RoundTripBenchmark:interproc-pipe",
             "ChronicleBenchmark:chronicle", "MpscThroughputBenchmark:interproc-mpmc",
             "UncontendedSemaphoreBenchmark:interproc", "UncontendedSemaphoreBenchmark:Semaphore",
-            "SingleThreadRingBenchmark:interproc", "SingleThreadRingBenchmark:agrona"), ran);
+            "SingleThreadRingBenchmark:interproc", "SingleThreadRingBenchmark:agrona",
+            "SpscClaimThroughputBenchmark:interproc", "SpscClaimThroughputBenchmark:agrona"), ran);
     }
 }
