@@ -74,6 +74,25 @@ public class SingleThreadRingBenchmark {
         return drained;
     }
 
+    /**
+     * Per message: one offer of 64 bytes, and one read of at most one message (a batch of one, as
+     * the consumer of {@link MpscThroughputBenchmark} reads).
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int offerThenReadEach() {
+        for (int i = 0; i < BATCH; i++) {
+            if (!producer.offer(sequence++, LENGTH)) {
+                throw new IllegalStateException(impl + " ring full with " + i + " of " + BATCH + " messages in it");
+            }
+        }
+        int drained = 0;
+        while (drained < BATCH) {
+            drained += consumer.drain(1);
+        }
+        return drained;
+    }
+
     /** One poll of a ring with nothing in it: what a spinning consumer pays per look. */
     @Benchmark
     public long emptyPoll() {

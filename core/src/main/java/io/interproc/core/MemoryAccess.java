@@ -218,6 +218,18 @@ public final class MemoryAccess {
         }
     }
 
+    public static long getLongVolatile(MemorySegment segment, long offset) {
+        return (long) LONG.getVolatile(segment, offset);
+    }
+
+    public static void putLongOpaque(MemorySegment segment, long offset, long value) {
+        LONG.setOpaque(segment, offset, value);
+    }
+
+    public static boolean compareAndSetLong(MemorySegment segment, long offset, long expected, long value) {
+        return LONG.compareAndSet(segment, offset, expected, value);
+    }
+
     public static long getLongAcquire(MemorySegment segment, long offset) {
         return (long) LONG.getAcquire(segment, offset);
     }

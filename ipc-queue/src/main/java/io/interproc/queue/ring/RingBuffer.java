@@ -679,12 +679,72 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
             && align(length + HEADER_LENGTH) <= capacity - (producerTail & mask)) {
             return offerExclusive(type, source, offset, length);
         }
+        if (multiProducer && producerRegistered != 0) {
+            return offerShared(type, source, offset, length);
+        }
+        return offerClaimed(type, source, offset, length);
+    }
+
+    /** {@link #offer} as {@link #tryClaim}, a copy and {@link #commit}. */
+    private boolean offerClaimed(int type, MemorySegment source, long offset, int length) {
         long at = tryClaim(type, length);
         if (at < 0) {
             return false;
         }
-        Copy.copy(source, offset, buffer, at, length);
+        try {
+            Copy.copy(source, offset, buffer, at, length);
+        } catch (RuntimeException | Error e) {
+            abort(at); // the source was closed under the copy: an MPSC claim must not stay named
+            throw e;
+        }
         return commit(at);
+    }
+
+    /**
+     * MPSC {@link #offer} of a record that fits before the end of the buffer: the stores of
+     * {@link #claimShared} and {@link #finishShared} around the copy, in the same order (so the same
+     * producer-death cases: the claimed header is written before the message, the committed one with
+     * a release store after it), no pending claim kept, and every access to the ring through
+     * {@link #segment}, so that the JIT checks it once. Single-thread, offer and a read of one
+     * message: 34-38 ns per message before it, against Agrona's ManyToOneRingBuffer 22.6 ns
+     * (bin/bench -p impl=interproc-mpsc,agrona-mpsc SingleThreadRing.offerThenReadEach).
+     */
+    private boolean offerShared(int type, MemorySegment source, long sourceOffset, int length) {
+        int recordLength = length + HEADER_LENGTH;
+        int aligned = align(recordLength);
+        ProducerSlot slot = producerSlot();
+        MemorySegment memorySegment = segment; // read once: see finishExclusive
+        long claimOffset = slot.claimOffset;
+        long tail;
+        while (true) {
+            tail = MemoryAccess.getLongVolatile(memorySegment, TAIL_OFFSET);
+            if (aligned > capacity - (tail & mask)) {
+                return offerClaimed(type, source, sourceOffset, length); // wrap padding first
+            }
+            if (!hasCapacity(tail, aligned)) {
+                return false;
+            }
+            MemoryAccess.putLongPlain(memorySegment, claimOffset, tail | CLAIMING); // as in claimShared
+            if (MemoryAccess.compareAndSetLong(memorySegment, TAIL_OFFSET, tail, tail + aligned)) {
+                break;
+            }
+            MemoryAccess.putLongOpaque(memorySegment, claimOffset, slot.named);
+        }
+        slot.named = tail | CLAIMING;
+        slot.pending = -1; // an earlier claim of this thread is no longer the one its slot names
+        long recordAt = DATA_OFFSET + (tail & mask);
+        MemoryAccess.putLongPlain(memorySegment, recordAt, header(-recordLength, type));
+        MemoryAccess.releaseFence(); // the claimed header before the message
+        try {
+            Copy.copy(source, sourceOffset, memorySegment, recordAt + HEADER_LENGTH, length);
+        } catch (RuntimeException | Error e) {
+            MemoryAccess.putLongRelease(memorySegment, recordAt, header(aligned, PADDING_TYPE));
+            consumerWord.wakeAllAfterRelease();
+            throw e;
+        }
+        MemoryAccess.putLongRelease(memorySegment, recordAt, header(recordLength, type));
+        consumerWord.wakeAllAfterRelease();
+        return true;
     }
 
     /**
@@ -837,7 +897,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
             // A plain load: readRecords fences it with the headers after it, an empty read here.
             long header = MemoryAccess.getLongPlain(segment, DATA_OFFSET + (head & mask));
             if (recordLength(header) > 0) {
-                return readRecords(handler, limit, head, header);
+                return limit == 1 ? readOne(handler, head, header) : readRecords(handler, limit, head, header);
             }
             MemoryAccess.acquireFence();
             // The end of the committed records (a zero header or a claimed record's). Looked into
@@ -920,6 +980,32 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
             return readOn(handler, limit, count);
         }
         return count;
+    }
+
+    /**
+     * {@link #read} of one message (a poll, a take, a round trip's reply): the record at {@code
+     * head}, whose header is {@code header} (a plain load), in one pass: checked, one acquire fence,
+     * Handed Position, the handler. Padding goes to {@link #readRecords}, which reads on past it.
+     * Single-thread, 64 B offer and a read of one message, MPSC: see {@link #offerShared}.
+     */
+    private int readOne(MessageHandler handler, long head, long header) {
+        long headIndex = head & mask;
+        int length = recordLength(header);
+        int type = RingDescriptor.type(header);
+        int aligned = align(length);
+        if (type == PADDING_TYPE || isBadRecord(type, length, aligned, capacity - headIndex)) {
+            return readRecords(handler, 1, head, header);
+        }
+        MemoryAccess.acquireFence();
+        MemorySegment memorySegment = segment; // read once: see finishExclusive
+        MemoryAccess.putLongPlain(memorySegment, HANDED_POSITION_OFFSET, head + aligned);
+        MemoryAccess.storeStoreFence();
+        try {
+            handler.onMessage(type, readView, headIndex + HEADER_LENGTH, length - HEADER_LENGTH);
+        } finally {
+            consumed(head, headIndex, aligned, false);
+        }
+        return 1;
     }
 
     /** Went through the padding at the end of the buffer: reads on from index 0. */
@@ -1041,13 +1127,14 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
     /** MPSC: the run read so far becomes one padding record, freed now or at a later step. */
     private void consumedShared(long headIndex, int bytes, long end, boolean caughtUp) {
         long runIndex = freedHead & mask;
+        MemorySegment memorySegment = segment; // read once: see finishExclusive
         // First the padding that covers what was read (a consumer killed here skips it), then
         // the zeroing of what it covers.
-        memory.putLongPlain(DATA_OFFSET + runIndex, header((int) (end - freedHead), PADDING_TYPE));
+        MemoryAccess.putLongPlain(memorySegment, DATA_OFFSET + runIndex, header((int) (end - freedHead), PADDING_TYPE));
         long from = runIndex == headIndex ? headIndex + HEADER_LENGTH : headIndex;
         buffer.asSlice(from, headIndex + bytes - from).fill((byte) 0);
         if (caughtUp || (end & mask) == 0 || end - freedHead >= freeStep || producerWord.sleepers() != 0
-            || recordLength(memory.getLongAcquire(DATA_OFFSET + (end & mask))) <= 0) {
+            || recordLength(MemoryAccess.getLongAcquire(memorySegment, DATA_OFFSET + (end & mask))) <= 0) {
             free();
         }
     }

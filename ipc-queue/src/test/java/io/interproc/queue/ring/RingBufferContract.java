@@ -140,6 +140,32 @@ abstract class RingBufferContract {
         assertEquals(List.of(1, 2), types);
     }
 
+    /**
+     * An offer whose source is closed under it (its arena closed by another thread, say) throws and
+     * leaves no claim behind: the messages offered after it are read at once, even with an unblock
+     * timeout that would hold the consumer for the test's whole run behind a claim left open.
+     * Lengths that change each round put some of the failing offers where the record needs wrap
+     * padding first.
+     */
+    @Test
+    void shouldLeaveNoClaimBehindWhenTheSourceOfAnOfferIsClosed() {
+        ring.unblockTimeout(LONG);
+        MemorySegment closed;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            closed = arena.allocate(100);
+        }
+        for (int i = 0; i < 40; i++) {
+            int length = 50 + i % 41;
+            assertThrows(IllegalStateException.class, () -> ring.offer(1, closed, 0, length));
+            assertTrue(ring.offer(2, bytes(length, i)), "round " + i);
+            List<Integer> types = new ArrayList<>();
+            List<byte[]> got = drain(types);
+            assertEquals(List.of(2), types, "round " + i);
+            assertArrayEquals(bytes(length, i), got.get(0), "round " + i);
+        }
+        assertEquals(0, ring.size());
+    }
+
     @Test
     void shouldOfferPartOfASegmentAndNothingWhenTheRangeIsOutsideIt() {
         MemorySegment source = MemorySegment.ofArray(bytes(64, 1));
