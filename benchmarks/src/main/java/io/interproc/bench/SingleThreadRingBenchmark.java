@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The instructions of a ring's per-message paths, without the cache-line traffic between cores:
  * one thread offers a batch of 64-byte messages into a ring in a mapped file and drains them
- * through a second handle, and polls an empty ring. interproc's ring against Agrona's
- * OneToOneRingBuffer in the same run. The cross-process benchmarks decide; this one explains.
+ * through a second handle, and polls an empty ring. interproc's rings against Agrona's
+ * OneToOneRingBuffer and ManyToOneRingBuffer in the same run. The cross-process benchmarks decide; this one explains.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,7 +32,8 @@ public class SingleThreadRingBenchmark {
     private static final int BATCH = 100;
     private static final int LENGTH = 64;
 
-    @Param({"interproc", "agrona"})
+    /** The SPSC rings, and the MPSC rings (interproc's and Agrona's ManyToOneRingBuffer). */
+    @Param({"interproc", "agrona", "interproc-mpsc", "agrona-mpsc"})
     public String impl;
 
     private Path dir;

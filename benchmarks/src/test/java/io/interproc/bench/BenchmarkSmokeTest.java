@@ -58,6 +58,7 @@ class BenchmarkSmokeTest {
             "ChronicleBenchmark:chronicle", "MpscThroughputBenchmark:interproc-mpmc",
             "UncontendedSemaphoreBenchmark:interproc", "UncontendedSemaphoreBenchmark:Semaphore",
             "SingleThreadRingBenchmark:interproc", "SingleThreadRingBenchmark:agrona",
+            "SingleThreadRingBenchmark:interproc-mpsc", "SingleThreadRingBenchmark:agrona-mpsc",
             "SpscClaimThroughputBenchmark:interproc", "SpscClaimThroughputBenchmark:agrona"), ran);
     }
 }
