@@ -20,7 +20,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * MPSC ring against Agrona's ManyToOneRingBuffer. {@code interproc-mpmc} is the MPMC queue with two
  * producer JVMs and two competing consumers (this JVM and a peer): the score is this consumer's
  * share, about half the total. On a 2-core machine the processes share two cores, so this
- * measures contention as much as the queue.
+ * measures contention as much as the queue. With {@code bin/bench --pin} (CPUs 0,1) the consumer
+ * is on CPU 0, the first producer JVM's working thread on CPU 1 and the second's on CPU 0, where
+ * it takes turns with the consumer (peers take CPU {@code role % 2}; every other thread of a peer
+ * stays on CPU 0, where the consumer's thread launched it): the score is then about half of what
+ * the consumer drains while it has the CPU.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
