@@ -706,8 +706,9 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
      * producer-death cases: the claimed header is written before the message, the committed one with
      * a release store after it), no pending claim kept, and every access to the ring through
      * {@link #segment}, so that the JIT checks it once. Single-thread, 64 B, an offer and a read of
-     * one message ({@link #readOne}): 28.2 ns per message with both, 34-38 ns before them, Agrona's
-     * ManyToOneRingBuffer 22.4 ns (bin/bench --pin SingleThreadRing.offerThenReadEach, 2026-12-03).
+     * one message ({@link #readOne}): 28-33 ns per message with both (9 forks), 35 and 38 ns before
+     * them, Agrona's ManyToOneRingBuffer 22-25 ns (bin/bench --pin SingleThreadRing.offerThenReadEach,
+     * 2026-12-03).
      * Cross-process MPSC throughput did not change with them (see the README).
      */
     private boolean offerShared(int type, MemorySegment source, long sourceOffset, int length) {
