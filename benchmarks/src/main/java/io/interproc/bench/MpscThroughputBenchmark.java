@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Two producer JVMs into one ring, consumed here: messages per second at the consumer, interproc's
@@ -23,8 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * measures contention as much as the queue. With {@code bin/bench --pin} (CPUs 0,1) the consumer
  * is on CPU 0, the first producer JVM's working thread on CPU 1 and the second's on CPU 0, where
  * it takes turns with the consumer (peers take CPU {@code role % 2}; every other thread of a peer
- * stays on CPU 0, where the consumer's thread launched it): the score is then about half of what
- * the consumer drains while it has the CPU.
+ * stays on CPU 0, where the consumer's thread launched it). Which side bounds the score then
+ * differs between the rings: see the README ({@link #work} is the probe).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -38,6 +39,14 @@ public class MpscThroughputBenchmark {
 
     @Param({"64"})
     public int length;
+
+    /**
+     * Work the consumer does per message besides reading it, in {@link Blackhole#consumeCPU} tokens
+     * (about 1 ns each here): 0 in the suite; {@code -p work=12} stands for a handler that does
+     * something with each message.
+     */
+    @Param({"0"})
+    public int work;
 
     private Path dir;
     private BenchChannel channel;
@@ -70,6 +79,9 @@ public class MpscThroughputBenchmark {
 
     @Benchmark
     public int consume() {
+        if (work > 0) {
+            Blackhole.consumeCPU(work);
+        }
         int n;
         while ((n = channel.drain(1)) == 0) {
             Thread.onSpinWait();
