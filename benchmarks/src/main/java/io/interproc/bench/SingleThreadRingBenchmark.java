@@ -63,11 +63,7 @@ public class SingleThreadRingBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int offerThenDrain() {
-        for (int i = 0; i < BATCH; i++) {
-            if (!producer.offer(sequence++, LENGTH)) {
-                throw new IllegalStateException(impl + " ring full with " + i + " of " + BATCH + " messages in it");
-            }
-        }
+        offerBatch();
         int drained = 0;
         while (drained < BATCH) {
             drained += consumer.drain(BATCH - drained);
@@ -82,16 +78,20 @@ public class SingleThreadRingBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public int offerThenReadEach() {
-        for (int i = 0; i < BATCH; i++) {
-            if (!producer.offer(sequence++, LENGTH)) {
-                throw new IllegalStateException(impl + " ring full with " + i + " of " + BATCH + " messages in it");
-            }
-        }
+        offerBatch();
         int drained = 0;
         while (drained < BATCH) {
             drained += consumer.drain(1);
         }
         return drained;
+    }
+
+    private void offerBatch() {
+        for (int i = 0; i < BATCH; i++) {
+            if (!producer.offer(sequence++, LENGTH)) {
+                throw new IllegalStateException(impl + " ring full with " + i + " of " + BATCH + " messages in it");
+            }
+        }
     }
 
     /** One poll of a ring with nothing in it: what a spinning consumer pays per look. */
