@@ -79,7 +79,7 @@ public final class BenchPeer implements JvmTask {
     /**
      * Starts the peer for {@code args} (role, impl, ...): a JVM with a clean set of options (plus
      * Agrona's or Chronicle's flags for their peers only), or a thread here for {@code abq}. Peer JVMs
-     * take CPUs 1, 2, ... of {@link CpuPinning}'s list in launch order (round robin).
+     * take the CPUs after the first of {@link CpuPinning}'s list in launch order (round robin).
      */
     static Peer launch(String... args) {
         if (args[1].equals("abq")) {

@@ -11,9 +11,11 @@ import java.util.Arrays;
 /**
  * Optional CPU pinning for the benchmarks, set by the environment variable {@value #VARIABLE}
  * (a comma-separated list of CPU numbers, as {@code bin/bench --pin 0,1} sets it): the measuring
- * thread runs on the first CPU, the peer JVM's working thread on the second (a third and further
- * CPUs go to further peers, round robin). Environment variables reach JMH's forks and the peers
- * they launch, so one setting pins all of them. Unset, nothing is pinned.
+ * thread runs on the first CPU, the peer JVMs' working threads on the CPUs after it, round robin
+ * (with {@code 0,1} two peers both take CPU 1). The measuring thread never shares its CPU with a
+ * peer unless the list has one CPU: a measuring thread that takes turns with a busy peer measures
+ * the scheduler's time slices as much as the channel. Environment variables reach JMH's forks and
+ * the peers they launch, so one setting pins all of them. Unset, nothing is pinned.
  *
  * <p>On a small machine the scheduler now and then puts both busy threads on one CPU for a
  * whole iteration (a throughput four times lower); pinning rules that out. Linux only
@@ -29,8 +31,16 @@ final class CpuPinning {
     static void pin(int role) {
         int[] cpus = cpus(System.getenv(VARIABLE));
         if (cpus.length > 0) {
-            pinTo(cpus[role % cpus.length]);
+            pinTo(cpuFor(role, cpus));
         }
+    }
+
+    /** @return the CPU of {@code cpus} for {@code role}: the first for 0, the others round robin for peers */
+    static int cpuFor(int role, int[] cpus) {
+        if (role < 0) {
+            throw new IllegalArgumentException("role must be >= 0, got " + role);
+        }
+        return role == 0 || cpus.length == 1 ? cpus[0] : cpus[1 + (role - 1) % (cpus.length - 1)];
     }
 
     /** Parses a CPU list such as {@code 0,1}; an empty or absent value means no pinning. */

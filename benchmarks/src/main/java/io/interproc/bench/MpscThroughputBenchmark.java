@@ -22,10 +22,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * producer JVMs and two competing consumers (this JVM and a peer): the score is this consumer's
  * share, about half the total. On a 2-core machine the processes share two cores, so this
  * measures contention as much as the queue. With {@code bin/bench --pin} (CPUs 0,1) the consumer
- * is on CPU 0, the first producer JVM's working thread on CPU 1 and the second's on CPU 0, where
- * it takes turns with the consumer (peers take CPU {@code role % 2}; every other thread of a peer
- * stays on CPU 0, where the consumer's thread launched it). Which side bounds the score then
- * differs between the rings: see the README ({@link #work} is the probe).
+ * has CPU 0 to itself and both producer JVMs' working threads take turns on CPU 1 (every other
+ * thread of a peer stays on CPU 0, where the consumer's thread launched it: JIT and GC threads, idle
+ * once warmed up). Up to 11244a9 the second producer shared CPU 0 with the consumer, and the
+ * score followed how the scheduler split that CPU: see the README ({@link #work} probes which side
+ * bounds the score).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
