@@ -54,7 +54,8 @@ class RingBufferMultiJvmTest {
      * Produces messages {@code 0..count-1} as producer {@code id} into ring {@code name}, recording
      * after each commit how many it committed in slot {@code id} of the "progress" region. Even
      * messages go through a zero-copy claim and commit, odd ones through the copying offer of part
-     * of a segment (its own SPSC path), so kills land in both.
+     * of a segment (a path of its own on both ring kinds: offerExclusive, offerShared), so kills
+     * land in both.
      */
     public static final class Producer implements JvmTask {
         @Override
