@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 
 /**
  * The other JVM of a benchmark: {@code drain IMPL DIR NAME}, {@code echo IMPL DIR PING PONG LENGTH}
- * or {@code produce IMPL DIR NAME LENGTH}. Runs until killed (or until its parent dies).
+ * or {@code produce IMPL DIR NAME LENGTH [spin|yield]} (how the producer waits while the channel is
+ * full: spin, the default, or yield its CPU). Runs until killed (or until its parent dies).
  */
 public final class BenchPeer implements JvmTask {
     @Override
@@ -41,16 +42,30 @@ public final class BenchPeer implements JvmTask {
             }
             case "produce" -> {
                 int length = Integer.parseInt(args[4]);
+                boolean yieldWhenFull = args.length > 5 && parseWait(args[5]);
                 try (BenchChannel out = BenchChannel.open(impl, dir, args[3], false)) {
                     for (long seq = 0; !Thread.currentThread().isInterrupted(); seq++) {
                         while (!out.offer(seq, length)) {
-                            Thread.onSpinWait();
+                            if (yieldWhenFull) {
+                                Thread.yield();
+                            } else {
+                                Thread.onSpinWait();
+                            }
                         }
                     }
                 }
             }
             default -> throw new IllegalArgumentException("unknown role " + role);
         }
+    }
+
+    /** @return true for a producer that yields its CPU while the channel is full, false for one that spins */
+    static boolean parseWait(String wait) {
+        return switch (wait) {
+            case "yield" -> true;
+            case "spin" -> false;
+            default -> throw new IllegalArgumentException("unknown producer wait '" + wait + "' (spin or yield)");
+        };
     }
 
     /**

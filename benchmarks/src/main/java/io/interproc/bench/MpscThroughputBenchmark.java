@@ -49,6 +49,19 @@ public class MpscThroughputBenchmark {
     @Param({"0"})
     public int work;
 
+    /**
+     * How each producer waits while the ring is full: {@code yield} (the suite: {@link Thread#yield}, the
+     * second phase of Agrona's {@code BackoffIdleStrategy}) or {@code spin} ({@link Thread#onSpinWait}).
+     * With {@code --pin} on 2 CPUs both producers take turns on one CPU, and one preempted between its
+     * claim and its commit holds the consumer at its record until it runs again: a producer that spins
+     * on the full ring meanwhile keeps it off the CPU for the rest of its time slice, so with
+     * {@code spin} the score follows the scheduler's slices (on the AMD VM of 2026-12-03, 8.5-17.0 M
+     * msg/s for interproc and 8.5-13.4 M for Agrona in 5 rounds, against 24.0-32.5 M and 21.2-37.7 M
+     * with {@code yield} in the same rounds; see the README).
+     */
+    @Param({"yield"})
+    public String producerWait;
+
     private Path dir;
     private BenchChannel channel;
     private BenchPeer.Peer first;
@@ -60,8 +73,9 @@ public class MpscThroughputBenchmark {
         CpuPinning.pin(0);
         dir = BenchPeer.tempDirectory();
         channel = BenchChannel.open(impl, dir, "mpsc", true);
-        first = BenchPeer.launch("produce", impl, dir.toString(), "mpsc", Integer.toString(length));
-        second = BenchPeer.launch("produce", impl, dir.toString(), "mpsc", Integer.toString(length));
+        BenchPeer.parseWait(producerWait); // a bad value fails here, not in the peers
+        first = BenchPeer.launch("produce", impl, dir.toString(), "mpsc", Integer.toString(length), producerWait);
+        second = BenchPeer.launch("produce", impl, dir.toString(), "mpsc", Integer.toString(length), producerWait);
         if (impl.equals("interproc-mpmc")) {
             otherConsumer = BenchPeer.launch("drain", impl, dir.toString(), "mpsc");
         }
