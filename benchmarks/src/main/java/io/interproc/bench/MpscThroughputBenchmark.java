@@ -55,9 +55,9 @@ public class MpscThroughputBenchmark {
      * With {@code --pin} on 2 CPUs both producers take turns on one CPU, and one preempted between its
      * claim and its commit holds the consumer at its record until it runs again: a producer that spins
      * on the full ring meanwhile keeps it off the CPU for the rest of its time slice, so with
-     * {@code spin} the score follows the scheduler's slices (on the AMD VM of 2026-12-03, 8.5-17.0 M
-     * msg/s for interproc and 8.5-13.4 M for Agrona in 5 rounds, against 24.0-32.5 M and 21.2-37.7 M
-     * with {@code yield} in the same rounds; see the README).
+     * {@code spin} the score follows the scheduler's slices (on the Intel VM of 2026-12-05, interproc
+     * 18.0-25.5 M msg/s and Agrona 14.4-33.1 M in 6 pairs with {@code spin}, 27.4-41.8 M and
+     * 34.9-56.0 M in 12 pairs with {@code yield}; see the README and docs/bench/2026-12-05).
      */
     @Param({"yield"})
     public String producerWait;
