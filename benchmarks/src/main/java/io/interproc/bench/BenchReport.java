@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Turns JMH's CSV into the suite's results: {@code results.csv} (benchmark, implementation, metric,
@@ -69,6 +71,11 @@ public final class BenchReport {
         return rows;
     }
 
+    /**
+     * Rows from JMH's CSV. A benchmark is named by its class, its length parameter and every other
+     * parameter (but the implementation) that takes more than one value for it in the file, so that
+     * a run with {@code -p producerWait=yield,spin} compares each setting's implementations apart.
+     */
     static List<Row> parse(List<String> lines) {
         List<Row> rows = new ArrayList<>();
         if (lines.isEmpty()) {
@@ -77,11 +84,15 @@ public final class BenchReport {
         List<String> header = split(lines.get(0));
         int implColumn = header.indexOf("Param: impl");
         int lengthColumn = header.indexOf("Param: length");
+        List<List<String>> records = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {
             List<String> f = split(line);
-            if (f.size() < 7) {
-                continue;
+            if (f.size() >= 7) {
+                records.add(f);
             }
+        }
+        Map<String, Set<Integer>> varying = varyingParameters(header, records, implColumn, lengthColumn);
+        for (List<String> f : records) {
             String name = f.get(0);
             String mode = f.get(1);
             double score = Double.parseDouble(f.get(4));
@@ -91,12 +102,16 @@ public final class BenchReport {
             String unit = f.get(6);
             String secondary = name.contains(":") ? name.substring(name.indexOf(':') + 1).replace("·", "") : null;
             String percentile = secondary != null && secondary.matches("p[0-9.]+") ? secondary : null;
-            String simple = name.replaceAll(".*\\.(\\w+)Benchmark\\.\\w+.*", "$1");
+            String simple = simpleName(name);
             if (simple.equals("Chronicle")) { // Chronicle's own forks, filed under the workloads they run
                 simple = name.contains(".offer") ? "SpscThroughput" : "RoundTrip";
             }
             String length = lengthColumn >= 0 && lengthColumn < f.size() ? f.get(lengthColumn) : "";
-            String benchmark = length.isEmpty() ? simple : simple + " " + length + " B";
+            StringBuilder named = new StringBuilder(length.isEmpty() ? simple : simple + " " + length + " B");
+            for (int column : varying.getOrDefault(simpleName(name), Set.of())) {
+                named.append(", ").append(header.get(column).substring(PARAM.length())).append('=').append(f.get(column));
+            }
+            String benchmark = named.toString();
             String impl = implColumn >= 0 && implColumn < f.size() ? f.get(implColumn) : "-";
             if (percentile != null) {
                 rows.add(new Row(benchmark, impl, percentileMetric(Double.parseDouble(percentile.substring(1))), unit, score));
@@ -117,6 +132,37 @@ public final class BenchReport {
             }
         }
         return rows;
+    }
+
+    private static final String PARAM = "Param: ";
+
+    /** @return the benchmark's class name without its package and "Benchmark" (as JMH's CSV names it) */
+    private static String simpleName(String name) {
+        return name.replaceAll(".*\\.(\\w+)Benchmark\\.\\w+.*", "$1");
+    }
+
+    /**
+     * @return for each benchmark (by {@link #simpleName}), the parameter columns other than impl and
+     *     length that take more than one value in {@code records}, in column order
+     */
+    private static Map<String, Set<Integer>> varyingParameters(List<String> header, List<List<String>> records,
+                                                               int implColumn, int lengthColumn) {
+        Map<String, Map<Integer, Set<String>>> values = new LinkedHashMap<>();
+        for (List<String> f : records) {
+            for (int column = 0; column < Math.min(header.size(), f.size()); column++) {
+                if (column != implColumn && column != lengthColumn && header.get(column).startsWith(PARAM)) {
+                    values.computeIfAbsent(simpleName(f.get(0)), k -> new TreeMap<>())
+                        .computeIfAbsent(column, k -> new HashSet<>()).add(f.get(column));
+                }
+            }
+        }
+        Map<String, Set<Integer>> varying = new LinkedHashMap<>();
+        values.forEach((benchmark, columns) -> columns.forEach((column, seen) -> {
+            if (seen.size() > 1) {
+                varying.computeIfAbsent(benchmark, k -> new TreeSet<>()).add(column);
+            }
+        }));
+        return varying;
     }
 
     /** @return "median" for 0.5, else "p" and the percent: p90, p99, p99.9, p99.99, p0, p100 */

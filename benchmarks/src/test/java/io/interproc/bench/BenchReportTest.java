@@ -39,6 +39,27 @@ class BenchReportTest {
     }
 
     @Test
+    void shouldKeepRunsOfAnotherParameterApart() {
+        String header = "\"Benchmark\",\"Mode\",\"Threads\",\"Samples\",\"Score\",\"Score Error (99.9%)\",\"Unit\","
+            + "\"Param: impl\",\"Param: length\",\"Param: producerWait\",\"Param: work\"";
+        String mpsc = "\"io.interproc.bench.MpscThroughputBenchmark.consume\",\"thrpt\",1,3,";
+        List<BenchReport.Row> rows = BenchReport.parse(List.of(header,
+            mpsc + "30000000.0,1.0,\"ops/s\",interproc-mpsc,64,yield,0",
+            mpsc + "60000000.0,1.0,\"ops/s\",agrona-mpsc,64,yield,0",
+            mpsc + "20000000.0,1.0,\"ops/s\",interproc-mpsc,64,spin,0",
+            mpsc + "10000000.0,1.0,\"ops/s\",agrona-mpsc,64,spin,0"));
+        // producerWait varies, so it names the benchmark; work does not, so it stays out of the name
+        assertEquals(new BenchReport.Row("MpscThroughput 64 B, producerWait=yield", "agrona-mpsc", "throughput", "ops/s", 6e7),
+            rows.get(2));
+        assertEquals(new BenchReport.Row("MpscThroughput 64 B, producerWait=spin", "interproc-mpsc", "throughput", "ops/s", 2e7),
+            rows.get(4));
+        String report = BenchReport.report(rows, "");
+        assertTrue(report.contains("## MpscThroughput 64 B, producerWait=yield — throughput (ops/s)"), report);
+        assertTrue(report.contains("| agrona-mpsc | 60.00 M | 2.00 |"), report);
+        assertTrue(report.contains("| agrona-mpsc | 10.00 M | 0.50 |"), report);
+    }
+
+    @Test
     void shouldNamePercentilesAndDrawThroughputBarsAndLatencyCurves(@TempDir Path dir) throws Exception {
         assertEquals("median", BenchReport.percentileMetric(0.5));
         assertEquals("p99.9", BenchReport.percentileMetric(0.999));
