@@ -28,6 +28,9 @@ public final class BenchReport {
     record Row(String benchmark, String implementation, String metric, String unit, double value) {
     }
 
+    /** How JMH's CSV heads a parameter's column. */
+    private static final String PARAM = "Param: ";
+
     private BenchReport() {
     }
 
@@ -133,8 +136,6 @@ public final class BenchReport {
         }
         return rows;
     }
-
-    private static final String PARAM = "Param: ";
 
     /** @return the benchmark's class name without its package and "Benchmark" (as JMH's CSV names it) */
     private static String simpleName(String name) {
