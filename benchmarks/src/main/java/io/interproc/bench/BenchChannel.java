@@ -90,6 +90,7 @@ interface BenchChannel extends AutoCloseable {
         return switch (impl) {
             case "interproc" -> new Interproc(dir, name, create, false, null);
             case "interproc-mpsc" -> new Interproc(dir, name, create, true, null);
+            case "interproc-fanin" -> create ? new FanIn(dir, name) : new Interproc(dir, name, false, false, null);
             case "interproc-blocking" -> new Interproc(dir, name, create, false,
                 WaitStrategy.blocking(0, 0, Duration.ofMillis(100)));
             case "agrona" -> new Agrona(dir, name, create, false);
@@ -102,6 +103,51 @@ interface BenchChannel extends AutoCloseable {
             case "tcp" -> new SocketChannelPeer(false, dir, name, create);
             default -> throw new IllegalArgumentException("unknown channel kind '" + impl + "'");
         };
+    }
+
+    /**
+     * The consumer of {@code interproc-fanin}: two SPSC rings, {@code NAME-0} and {@code NAME-1}, of
+     * half the capacity each (one per producer JVM, which opens its ring as {@code interproc}'s),
+     * read in turn. Many producers into one consumer without a shared tail: what a user gets from
+     * today's rings by giving each producer a ring of its own, and the shape of an MPSC ring made of
+     * one SPSC ring per producer (see the README).
+     */
+    final class FanIn extends InterprocChannel {
+        private final RingBuffer[] rings = new RingBuffer[2];
+        private int next;
+
+        FanIn(Path dir, String name) {
+            RegionDirectory directory = RegionDirectory.of(dir);
+            for (int i = 0; i < rings.length; i++) {
+                rings[i] = RingBuffer.create(directory, name + "-" + i, CAPACITY / 2, MAX_MESSAGE, false);
+            }
+        }
+
+        @Override
+        public boolean offer(long v, int length) {
+            throw new UnsupportedOperationException("interproc-fanin's producers offer through their own SPSC rings");
+        }
+
+        @Override
+        public int drain(int limit) {
+            int n = rings[next].read(capture, limit);
+            next ^= 1;
+            return n > 0 ? n : rings[next].read(capture, limit);
+        }
+
+        @Override
+        public long poll() {
+            value = -1;
+            drain(1);
+            return value;
+        }
+
+        @Override
+        public void close() {
+            for (RingBuffer ring : rings) {
+                ring.close();
+            }
+        }
     }
 
     /** interproc's ring. */

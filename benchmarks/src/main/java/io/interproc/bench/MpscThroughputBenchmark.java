@@ -20,7 +20,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * Two producer JVMs into one ring, consumed here: messages per second at the consumer, interproc's
  * MPSC ring against Agrona's ManyToOneRingBuffer. {@code interproc-mpmc} is the MPMC queue with two
  * producer JVMs and two competing consumers (this JVM and a peer): the score is this consumer's
- * share, about half the total. On a 2-core machine the processes share two cores, so this
+ * share, about half the total. {@code interproc-fanin} gives each producer JVM an SPSC ring of its
+ * own (half the capacity each) and reads the two in turn ({@link BenchChannel.FanIn}). On a 2-core machine the processes share two cores, so this
  * measures contention as much as the queue. With {@code bin/bench --pin} (CPUs 0,1) the consumer
  * has CPU 0 to itself and both producer JVMs' working threads take turns on CPU 1 (every other
  * thread of a peer stays on CPU 0, where the consumer's thread launched it: JIT and GC threads, idle
@@ -35,7 +36,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m", BenchPeer.AGRONA_FLAG})
 public class MpscThroughputBenchmark {
-    @Param({"interproc-mpsc", "agrona-mpsc", "interproc-mpmc"})
+    @Param({"interproc-mpsc", "agrona-mpsc", "interproc-mpmc", "interproc-fanin"})
     public String impl;
 
     @Param({"64"})
@@ -74,8 +75,9 @@ public class MpscThroughputBenchmark {
         dir = BenchPeer.tempDirectory();
         channel = BenchChannel.open(impl, dir, "mpsc", true);
         BenchPeer.parseWait(producerWait); // a bad value fails here, not in the peers
-        first = BenchPeer.launch("produce", impl, dir.toString(), "mpsc", Integer.toString(length), producerWait);
-        second = BenchPeer.launch("produce", impl, dir.toString(), "mpsc", Integer.toString(length), producerWait);
+        boolean fanIn = impl.equals("interproc-fanin"); // a ring per producer: see BenchChannel.FanIn
+        first = BenchPeer.launch("produce", impl, dir.toString(), fanIn ? "mpsc-0" : "mpsc", Integer.toString(length), producerWait);
+        second = BenchPeer.launch("produce", impl, dir.toString(), fanIn ? "mpsc-1" : "mpsc", Integer.toString(length), producerWait);
         if (impl.equals("interproc-mpmc")) {
             otherConsumer = BenchPeer.launch("drain", impl, dir.toString(), "mpsc");
         }

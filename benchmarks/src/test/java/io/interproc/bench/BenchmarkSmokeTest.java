@@ -55,7 +55,7 @@ class BenchmarkSmokeTest {
             "UncontendedLockBenchmark:ReentrantLock", "UncontendedLockBenchmark:interproc",
             "UncontendedLockBenchmark:interproc-reentrant",
             "SpscThroughputBenchmark:abq", "RoundTripBenchmark:abq", "RoundTripBenchmark:interproc-pipe",
-            "ChronicleBenchmark:chronicle", "MpscThroughputBenchmark:interproc-mpmc",
+            "ChronicleBenchmark:chronicle", "MpscThroughputBenchmark:interproc-mpmc", "MpscThroughputBenchmark:interproc-fanin",
             "UncontendedSemaphoreBenchmark:interproc", "UncontendedSemaphoreBenchmark:Semaphore",
             "SingleThreadRingBenchmark:interproc", "SingleThreadRingBenchmark:agrona",
             "SingleThreadRingBenchmark:interproc-mpsc", "SingleThreadRingBenchmark:agrona-mpsc",
