@@ -119,8 +119,13 @@ interface BenchChannel extends AutoCloseable {
         FanIn(Path dir, String name) {
             RegionDirectory directory = RegionDirectory.of(dir);
             for (int i = 0; i < rings.length; i++) {
-                rings[i] = RingBuffer.create(directory, name + "-" + i, CAPACITY / 2, MAX_MESSAGE, false);
+                rings[i] = RingBuffer.create(directory, ringName(name, i), CAPACITY / 2, MAX_MESSAGE, false);
             }
+        }
+
+        /** @return the name of producer {@code i}'s ring (0 or 1) of the fan-in called {@code name} */
+        static String ringName(String name, int i) {
+            return name + "-" + i;
         }
 
         @Override

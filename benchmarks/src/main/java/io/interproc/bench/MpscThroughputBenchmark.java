@@ -21,8 +21,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * MPSC ring against Agrona's ManyToOneRingBuffer. {@code interproc-mpmc} is the MPMC queue with two
  * producer JVMs and two competing consumers (this JVM and a peer): the score is this consumer's
  * share, about half the total. {@code interproc-fanin} gives each producer JVM an SPSC ring of its
- * own (half the capacity each) and reads the two in turn ({@link BenchChannel.FanIn}). On a 2-core machine the processes share two cores, so this
- * measures contention as much as the queue. With {@code bin/bench --pin} (CPUs 0,1) the consumer
+ * own (half the capacity each) and reads the two in turn ({@link BenchChannel.FanIn}). On a 2-core
+ * machine the processes share two cores, so this measures contention as much as the queue. With {@code bin/bench --pin} (CPUs 0,1) the consumer
  * has CPU 0 to itself and both producer JVMs' working threads take turns on CPU 1 (every other
  * thread of a peer stays on CPU 0, where the consumer's thread launched it: JIT and GC threads, idle
  * once warmed up). Up to 11244a9 the second producer shared CPU 0 with the consumer, and the
@@ -76,8 +76,11 @@ public class MpscThroughputBenchmark {
         channel = BenchChannel.open(impl, dir, "mpsc", true);
         BenchPeer.parseWait(producerWait); // a bad value fails here, not in the peers
         boolean fanIn = impl.equals("interproc-fanin"); // a ring per producer: see BenchChannel.FanIn
-        first = BenchPeer.launch("produce", impl, dir.toString(), fanIn ? "mpsc-0" : "mpsc", Integer.toString(length), producerWait);
-        second = BenchPeer.launch("produce", impl, dir.toString(), fanIn ? "mpsc-1" : "mpsc", Integer.toString(length), producerWait);
+        String size = Integer.toString(length);
+        first = BenchPeer.launch("produce", impl, dir.toString(), fanIn ? BenchChannel.FanIn.ringName("mpsc", 0) : "mpsc",
+            size, producerWait);
+        second = BenchPeer.launch("produce", impl, dir.toString(), fanIn ? BenchChannel.FanIn.ringName("mpsc", 1) : "mpsc",
+            size, producerWait);
         if (impl.equals("interproc-mpmc")) {
             otherConsumer = BenchPeer.launch("drain", impl, dir.toString(), "mpsc");
         }
