@@ -86,6 +86,48 @@ public record ProcessIdentity(long pid, long startTime) {
             .map(start -> new ProcessIdentity(pid, start.toEpochMilli()));
     }
 
+    /** Bits of a {@link #stamp()} that hold the pid: Linux's pid_max cannot exceed 2^22. */
+    private static final int STAMP_PID_BITS = 22;
+    private static final long STAMP_PID_MASK = (1L << STAMP_PID_BITS) - 1;
+    private static final long STAMP_START_MASK = (1L << (63 - STAMP_PID_BITS)) - 1;
+
+    /**
+     * This identity in one word, for structures that must name an owner with a single atomic
+     * store or compare-and-set (so that taking over a dead owner is one decision on one word):
+     * bits 0 to 21 the pid, bits 22 to 62 the low 41 bits of the start time, bit 63 clear. Never 0.
+     *
+     * @throws UnsupportedOperationException if the pid does not fit in 22 bits (not on Linux)
+     */
+    public long stamp() {
+        if (pid > STAMP_PID_MASK) {
+            throw new UnsupportedOperationException("pid " + pid + " does not fit a process stamp (22 bits)");
+        }
+        return pid | ((startTime & STAMP_START_MASK) << STAMP_PID_BITS);
+    }
+
+    /** @return the pid in a {@link #stamp()} */
+    public static long pidOfStamp(long stamp) {
+        return stamp & STAMP_PID_MASK;
+    }
+
+    /**
+     * @param stamp a {@link #stamp()}, or any other word read from shared memory
+     * @return true if it is the stamp of a running process (false for 0, negative values and words
+     *         whose pid names no process or a process that started at another time)
+     */
+    public static boolean isStampAlive(long stamp) {
+        if (stamp <= 0) {
+            return false;
+        }
+        if (stamp == CURRENT_STAMP) {
+            return true;
+        }
+        long pid = pidOfStamp(stamp);
+        return pid != 0 && lookup(pid).map(p -> p.stamp() == stamp).orElse(false);
+    }
+
+    private static final long CURRENT_STAMP = CURRENT.pid() <= STAMP_PID_MASK ? CURRENT.stamp() : -1;
+
     @Override
     public String toString() {
         return "pid " + pid + " (started " + startTime + ")";

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeoutException;
  * <pre>
  *  body offset
  *     0  +---------------------------------------------------------------+
- *        |  Generation (64) | Arrived (64) | Broken Generation (64, -1)   |
+ *        |  State (64): Generation (bits 32-62) | B (bit 31) | Arrived (0-30)|
+ *     8  |  Reserved (64)                                                |
+ *    16  |  Broken Generation (64): the last generation that broke, -1    |
  *   128  +---------------------------------------------------------------+
  *        |  Wait Word (8)                                                |
  *   256  +---------------------------------------------------------------+
@@ -35,18 +37,34 @@ import java.util.concurrent.TimeoutException;
  * too: the others notice within one wait slice. A party that dies before arriving is noticed only
  * through the others' timeouts.
  *
+ * <p><b>Protocol.</b> An arrival is one compare-and-set of State: it adds one to Arrived, or, for
+ * the last of the parties, clears Arrived and adds one to Generation in the same store (the trip).
+ * So an arrival can never fall between a trip's two effects and be erased; each generation admits
+ * exactly {@code parties} arrivals, with indices {@code parties - 1} down to 0, and threads beyond
+ * the parties wait for the next generation's trip. Breaking is a compare-and-set of B on the
+ * waiter's own generation, so a generation that tripped can never be broken afterwards by a late
+ * timeout; a broken generation admits no arrival and only {@link #reset()} moves on from it (after
+ * writing Broken Generation). A waiter that finds its generation gone learns from Broken Generation
+ * whether it tripped or was reset while broken; a waiter stopped (SIGSTOP) across that reset and a
+ * second broken generation after it would take the first for a trip. Layout version 2 (version 1
+ * kept Arrived and Generation in two words, and an arrival in the gap between the trip's two stores
+ * was lost).
+ *
  * <p>Thread-safe. Waiters sleep in the kernel and are woken by the last arrival.
  */
 public final class SharedBarrier implements AutoCloseable {
     /** Region type: parameter parties. */
-    public static final RegionType TYPE = RegionType.of("barrier", 1, "parties");
-    public static final int GENERATION_OFFSET = 0;
-    public static final int ARRIVED_OFFSET = 8;
+    public static final RegionType TYPE = RegionType.of("barrier", 2, "parties");
+    public static final int STATE_OFFSET = 0;
     public static final int BROKEN_OFFSET = 16;
     public static final int WAIT_OFFSET = 128;
     public static final int WAITERS_OFFSET = 256;
     public static final int WAITERS = 64;
     public static final int LENGTH = WAITERS_OFFSET + WAITERS * 16;
+
+    private static final long ARRIVED = 0x7FFF_FFFFL;
+    private static final long BROKEN = 1L << 31;
+    private static final long GENERATIONS = 0x7FFF_FFFFL;
 
     private final Region region;
     private final MemoryAccess memory;
@@ -59,8 +77,8 @@ public final class SharedBarrier implements AutoCloseable {
         this.region = region;
         this.memory = region.memory();
         long p = region.parameter(0);
-        long arrived = memory.getLongVolatile(ARRIVED_OFFSET);
-        if (region.body().byteSize() != LENGTH || p < 1 || p > Integer.MAX_VALUE || arrived < 0 || arrived >= p) {
+        long arrived = memory.getLongVolatile(STATE_OFFSET) & ARRIVED;
+        if (region.body().byteSize() != LENGTH || p < 1 || p >= ARRIVED || arrived < 0 || arrived >= p) {
             throw new RegionFormatException("barrier '" + region.name() + "' is corrupt: " + arrived + " arrived of "
                 + p + " parties");
         }
@@ -107,12 +125,12 @@ public final class SharedBarrier implements AutoCloseable {
 
     /** @return the number of parties waiting now */
     public int getNumberWaiting() {
-        return (int) memory.getLongVolatile(ARRIVED_OFFSET);
+        return (int) (memory.getLongVolatile(STATE_OFFSET) & ARRIVED);
     }
 
     /** @return true if the current round is broken */
     public boolean isBroken() {
-        return memory.getLongVolatile(BROKEN_OFFSET) == memory.getLongVolatile(GENERATION_OFFSET);
+        return (memory.getLongVolatile(STATE_OFFSET) & BROKEN) != 0;
     }
 
     /** Waits, without a timeout, for all parties; see {@link #await(long, TimeUnit)}. */
@@ -133,57 +151,99 @@ public final class SharedBarrier implements AutoCloseable {
      * @throws InterruptedException  if interrupted while waiting (the barrier is then broken for all)
      */
     public int await(long timeout, TimeUnit unit) throws InterruptedException, BrokenBarrierException, TimeoutException {
-        long generation = memory.getLongVolatile(GENERATION_OFFSET);
-        if (memory.getLongVolatile(BROKEN_OFFSET) == generation) {
-            throw broken();
-        }
-        if (Thread.interrupted()) {
-            breakBarrier(generation);
-            throw new InterruptedException();
-        }
-        long arrived = memory.getAndAddLong(ARRIVED_OFFSET, 1) + 1;
-        if (arrived == parties) {
-            memory.putLongVolatile(ARRIVED_OFFSET, 0);
-            memory.putLongVolatile(GENERATION_OFFSET, generation + 1);
+        long state;
+        long generation;
+        long arrived;
+        do {
+            state = memory.getLongVolatile(STATE_OFFSET);
+            generation = state >>> 32;
+            if ((state & BROKEN) != 0) {
+                throw broken();
+            }
+            if (Thread.interrupted()) {
+                breakBarrier(generation);
+                throw new InterruptedException();
+            }
+            arrived = (state & ARRIVED) + 1;
+        } while (!memory.compareAndSetLong(STATE_OFFSET, state,
+            arrived >= parties ? tripped(generation) : state + 1));
+        if (arrived >= parties) {
             word.wakeAllAfterVolatileWrite();
             return 0;
         }
+        long mine = generation;
         int entry = enterWaiting();
         try {
-            boolean tripped = waitStrategy.await(word, () -> memory.getLongVolatile(GENERATION_OFFSET) != generation
-                    || memory.getLongVolatile(BROKEN_OFFSET) == generation, unit.toNanos(timeout),
-                () -> breakIfAWaiterDied(generation));
-            if (memory.getLongVolatile(BROKEN_OFFSET) == generation) {
-                throw broken();
-            }
-            if (!tripped) {
-                breakBarrier(generation);
+            boolean done = waitStrategy.await(word, () -> outcome(mine) != WAITING, unit.toNanos(timeout),
+                () -> breakIfAWaiterDied(mine));
+            if (!done && breakBarrier(mine)) {
                 throw new TimeoutException("barrier '" + region.name() + "' timed out with " + getNumberWaiting()
                     + " of " + parties + " parties waiting; it is now broken");
             }
+            if (outcome(mine) == BROKE) {
+                throw broken();
+            }
             return (int) (parties - arrived);
         } catch (InterruptedException e) {
-            breakBarrier(generation);
+            if (!breakBarrier(mine) && outcome(mine) == TRIPPED) {
+                Thread.currentThread().interrupt(); // tripped before the interrupt could break it
+                return (int) (parties - arrived);
+            }
             throw e;
         } finally {
             leaveWaiting(entry);
         }
     }
 
+    private static final int WAITING = 0;
+    private static final int TRIPPED = 1;
+    private static final int BROKE = 2;
+
+    private int outcome(long generation) {
+        long state = memory.getLongVolatile(STATE_OFFSET);
+        if (state >>> 32 == generation) {
+            return (state & BROKEN) != 0 ? BROKE : WAITING;
+        }
+        return memory.getLongVolatile(BROKEN_OFFSET) == generation ? BROKE : TRIPPED;
+    }
+
+    private static long tripped(long generation) {
+        return ((generation + 1) & GENERATIONS) << 32;
+    }
+
+    private long generation() {
+        return memory.getLongVolatile(STATE_OFFSET) >>> 32;
+    }
+
     /** Breaks the current round for its waiters and starts a fresh one. */
     public void reset() {
-        long generation = memory.getLongVolatile(GENERATION_OFFSET);
-        memory.putLongVolatile(BROKEN_OFFSET, generation);
-        memory.putLongVolatile(ARRIVED_OFFSET, 0);
-        memory.putLongVolatile(GENERATION_OFFSET, generation + 1);
+        long state;
+        do {
+            state = memory.getLongVolatile(STATE_OFFSET);
+            if ((state & BROKEN) == 0 && !memory.compareAndSetLong(STATE_OFFSET, state, state | BROKEN)) {
+                continue; // an arrival or a trip came first: look again
+            }
+            memory.putLongVolatile(BROKEN_OFFSET, state >>> 32);
+            state |= BROKEN;
+        } while (!memory.compareAndSetLong(STATE_OFFSET, state, tripped(state >>> 32)));
         word.wakeAllAfterVolatileWrite();
     }
 
-    private void breakBarrier(long generation) {
-        if (memory.getLongVolatile(GENERATION_OFFSET) == generation) {
-            memory.putLongVolatile(BROKEN_OFFSET, generation);
-            word.wakeAllAfterVolatileWrite();
-        }
+    /** Marks {@code generation} broken if it is still current; @return true if it is now broken (by this call or another) */
+    private boolean breakBarrier(long generation) {
+        long state;
+        do {
+            state = memory.getLongVolatile(STATE_OFFSET);
+            if (state >>> 32 != generation) {
+                return false;
+            }
+            if ((state & BROKEN) != 0) {
+                return true;
+            }
+        } while (!memory.compareAndSetLong(STATE_OFFSET, state, state | BROKEN));
+        memory.putLongVolatile(BROKEN_OFFSET, generation);
+        word.wakeAllAfterVolatileWrite();
+        return true;
     }
 
     private void breakIfAWaiterDied(long generation) {

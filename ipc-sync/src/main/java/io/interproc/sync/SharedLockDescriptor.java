@@ -17,15 +17,23 @@ import io.interproc.core.RegionType;
  *   128  +---------------------------------------------------------------+
  *        |  Wait Word (8): waiters sleep here                            |
  *   256  +---------------------------------------------------------------+
- *        |  Condition 0: Waiters (64) | Signals (64) | Wait Word (8)      |
+ *        |  Condition 0: Waiters (32) Signals (32) | Generation (64) |     |
+ *        |               Wait Word (8)                                   |
  *   384  +---------------------------------------------------------------+
  *        |  Conditions 1 to 7, 128 bytes each                           ...
  *  1280  +---------------------------------------------------------------+
  * </pre>
  *
- * A condition's Waiters counts threads in {@code await}; Signals counts signals not yet taken.
- * {@code signal} adds one signal if there are more waiters than signals, {@code signalAll} makes
- * them equal; a woken waiter takes one signal (compare-and-set) and returns.
+ * A condition's first word holds Waiters (high half: threads in {@code await}) and Signals (low
+ * half: signals given and not yet taken), changed together by compare-and-set. A waiter, holding
+ * the lock, reads Generation and adds itself to Waiters, then releases the lock and sleeps.
+ * {@code signal} (holding the lock) adds one signal if there are more waiters than signals,
+ * {@code signalAll} makes them equal, and both then add one to Generation and wake the Wait Word.
+ * A waiter may take a signal (one compare-and-set that subtracts one waiter and one signal) only
+ * once Generation differs from the one it read: a signal given before a thread started waiting,
+ * such as the signaller's own next {@code await}, can never be taken by it. A waiter that leaves
+ * unsignalled (timeout, interrupt) subtracts itself after taking the lock back; it first tries to
+ * take a signal, so no signal meant for it is left behind for a later waiter.
  *
  * An owner takes the lock by compare-and-set of Owner Token from 0; then, unless Owner Start Token
  * is already its own, it clears Owner Start Token, writes Owner Start Time and, last, Owner Start
@@ -42,11 +50,12 @@ import io.interproc.core.RegionType;
  * W is clear, and then no waiter can be asleep without having seen the lock free. If it fails
  * because W is set, the owner writes 0 (volatile) and wakes every sleeper; the ones that do not get
  * the lock set W again before they sleep. A takeover of a dead owner's lock keeps W.
- * Layout version 2 (version 1 had no W and woke by the Wait Word's sleeper count alone).
+ * Layout version 3 (version 2 counted signals without a generation: a later waiter could take a
+ * signal meant for earlier ones; version 1 had no W and woke by the Wait Word's sleeper count alone).
  */
 public final class SharedLockDescriptor {
     /** Region type: parameter reentrant (0 or 1). */
-    public static final RegionType TYPE = RegionType.of("lock", 2, "reentrant");
+    public static final RegionType TYPE = RegionType.of("lock", 3, "reentrant");
 
     public static final int OWNER_TOKEN_OFFSET = 0;
     public static final int OWNER_START_OFFSET = 8;
@@ -61,8 +70,8 @@ public final class SharedLockDescriptor {
     public static final int CONDITIONS_OFFSET = 256;
     public static final int CONDITION_LENGTH = 128;
     public static final int CONDITIONS = 8;
-    public static final int CONDITION_WAITERS = 0;
-    public static final int CONDITION_SIGNALS = 8;
+    public static final int CONDITION_STATE = 0;
+    public static final int CONDITION_GENERATION = 8;
     public static final int CONDITION_WAIT = 16;
     public static final int LENGTH = CONDITIONS_OFFSET + CONDITIONS * CONDITION_LENGTH;
 

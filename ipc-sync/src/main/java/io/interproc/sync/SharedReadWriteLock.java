@@ -15,70 +15,80 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 
 /**
- * A read-write lock shared by processes through a named region: many readers or one writer.
+ * A read-write lock shared by processes through a named region: many readers or one writer, with
+ * the thread ownership of {@link java.util.concurrent.locks.ReentrantReadWriteLock}.
  *
  * <pre>
  *  body offset
  *     0  +---------------------------------------------------------------+
- *        |  State (64): bit 62 writer; low 31 bits reader count          |
- *     8  |  Writer Pid (64) | Writer Start Time (64) | Writer Thread (64)  |
- *    32  |  Writers Waiting (64)                                         |
- *    40  |  Recoveries (64)                                              |
+ *        |  Writer (64): process stamp of the writer, 0 if none          |
+ *     8  |  Writer Thread (64): the writer's thread id, 0 while unknown   |
+ *    16  |  Recoveries (64): dead writers and dead readers' slots freed   |
  *   128  +---------------------------------------------------------------+
  *        |  Wait Word (8)                                                |
  *   256  +---------------------------------------------------------------+
- *        |  Reader table: 64 entries of Pid (64) | Start (64) | Held (64) | 0
- *  2304  +---------------------------------------------------------------+
+ *        |  Reader slots: a {@link ProcessSlots} table of 64 slots,       |
+ *        |  Held = the read holds of that process                        |
+ *  1344  +---------------------------------------------------------------+
  * </pre>
  *
- * <p><b>Fairness: writers first.</b> While a writer waits, new readers wait too, so a stream of
- * readers cannot starve writers; among themselves, threads barge (no FIFO order). Not reentrant:
- * a thread that takes the read lock twice holds two read holds and must release both; a thread
- * holding the write lock must not take the read lock.
+ * <b>Protocol.</b> A reader adds one to its process's slot, then reads Writer; if a writer is there
+ * (and the reader's thread holds no read lock already) it takes the hold back and waits. A writer
+ * sets Writer by compare-and-set from 0 to its {@link ProcessIdentity#stamp() stamp}, which stops
+ * new readers at once (writers first), then waits until every reader slot is 0. Both sides store
+ * before they load, so at least one sees the other. Writer is the only word a writer owns: taking
+ * over a dead writer is one compare-and-set from its stamp to 0, and a stamp names one process for
+ * ever, so a slow recoverer cannot free a lock that a live writer took since.
  *
- * <p><b>Robust.</b> A writer whose process dies is replaced after its liveness is checked (pid and
- * start time); readers that die have their holds given back from the reader table. Waiters check
- * within one wait slice. A process killed in the few instructions between taking a read hold and
- * recording it leaks that hold.
+ * <p><b>Ownership.</b> Read holds belong to threads: {@code readLock().unlock()} by a thread that
+ * holds none throws {@link IllegalMonitorStateException}; a thread that holds a read lock takes it
+ * again at once even while a writer waits. The write lock is reentrant, its holder may also take
+ * read holds (downgrading: take the read lock, then release the write lock). A thread that holds
+ * only read holds cannot upgrade: {@code writeLock().tryLock} returns false and {@code lock} throws
+ * {@link IllegalMonitorStateException} instead of deadlocking. Thread holds are tracked per handle:
+ * lock and unlock through the same {@code SharedReadWriteLock} object.
  *
- * <p>Thread-safe; waiters sleep in the kernel.
+ * <p><b>Robust.</b> When a process dies (even by {@code kill -9}, at any instruction) its write
+ * lock, or a writer's claim while it waited for readers, and all its read holds are given back:
+ * waiters check within one wait slice (100 ms by default). A process that only closes its handle
+ * keeps its holds until it exits. At most 64 processes can hold read locks at once; the 65th gets
+ * {@link IllegalStateException} naming the limit.
+ *
+ * <p>Thread-safe; waiters sleep in the kernel. Among writers and among readers, threads barge
+ * (no FIFO order).
  */
 public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
-    /** Region type of read-write locks. */
-    public static final RegionType TYPE = RegionType.of("rwlock", 1);
-    public static final int STATE_OFFSET = 0;
-    public static final int WRITER_PID_OFFSET = 8;
-    public static final int WRITER_START_OFFSET = 16;
-    public static final int WRITER_THREAD_OFFSET = 24;
-    public static final int WRITERS_WAITING_OFFSET = 32;
-    public static final int RECOVERIES_OFFSET = 40;
+    /** Region type of read-write locks. Version 2: reader slots are the truth (version 1 kept a count). */
+    public static final RegionType TYPE = RegionType.of("rwlock", 2);
+    public static final int WRITER_OFFSET = 0;
+    public static final int WRITER_THREAD_OFFSET = 8;
+    public static final int RECOVERIES_OFFSET = 16;
     public static final int WAIT_OFFSET = 128;
     public static final int READERS_OFFSET = 256;
     public static final int READERS = 64;
-    public static final int LENGTH = READERS_OFFSET + READERS * 32;
-    static final long WRITER = 1L << 62;
-    static final long READER_MASK = (1L << 31) - 1;
+    public static final int LENGTH = READERS_OFFSET + ProcessSlots.length(READERS);
 
     private final Region region;
     private final MemoryAccess memory;
     private final WaitWord word;
-    private final ProcessIdentity me = ProcessIdentity.current();
-    private final HolderTable readers;
+    private final long me = ProcessIdentity.current().stamp();
+    private final ProcessSlots readers;
+    private final ThreadLocal<int[]> readHolds = ThreadLocal.withInitial(() -> new int[1]);
     private final Lock readLock = new ReadLock();
     private final Lock writeLock = new WriteLock();
+    /** The write lock's hold count; only its owner thread (in this process) touches it. */
+    private int writeHolds;
     private WaitStrategy waitStrategy = WaitStrategy.blocking();
 
     private SharedReadWriteLock(Region region) {
-        long state = region.memory().getLongVolatile(STATE_OFFSET);
-        if (region.body().byteSize() != LENGTH || (state & ~(WRITER | READER_MASK)) != 0
-            || ((state & WRITER) != 0 && (state & READER_MASK) != 0)) {
-            throw new RegionFormatException("read-write lock '" + region.name() + "' has a corrupt state word 0x"
-                + Long.toHexString(state));
+        if (region.body().byteSize() != LENGTH) {
+            throw new RegionFormatException("read-write lock '" + region.name() + "' has a " + region.body().byteSize()
+                + "-byte body, expected " + LENGTH);
         }
         this.region = region;
         this.memory = region.memory();
         this.word = region.waitWord(WAIT_OFFSET);
-        this.readers = new HolderTable(memory, READERS_OFFSET, READERS);
+        this.readers = new ProcessSlots(memory, READERS_OFFSET, READERS, "read-write lock '" + region.name() + "'");
     }
 
     /** Creates a read-write lock. */
@@ -112,14 +122,25 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         return writeLock;
     }
 
-    /** @return read holds in all processes */
+    /** @return read holds in all processes (including those of dead processes not yet recovered) */
     public int getReadLockCount() {
-        return (int) (memory.getLongVolatile(STATE_OFFSET) & READER_MASK);
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, readers.total()));
     }
 
-    /** @return true while some thread holds the write lock */
+    /** @return read holds of the calling thread through this handle */
+    public int getReadHoldCount() {
+        return readHolds.get()[0];
+    }
+
+    /** @return true while some thread holds the write lock, or has claimed it and waits for readers to leave */
     public boolean isWriteLocked() {
-        return (memory.getLongVolatile(STATE_OFFSET) & WRITER) != 0;
+        return memory.getLongVolatile(WRITER_OFFSET) != 0;
+    }
+
+    /** @return true if the calling thread holds the write lock */
+    public boolean isWriteLockedByCurrentThread() {
+        return memory.getLongVolatile(WRITER_OFFSET) == me && writeHolds > 0
+            && memory.getLongVolatile(WRITER_THREAD_OFFSET) == Thread.currentThread().threadId();
     }
 
     /**
@@ -131,107 +152,162 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         return word.sleepers();
     }
 
-    /** @return how many dead holders' holds were given back */
+    /** @return how many dead writers and dead readers' slots were given back */
     public long recoveries() {
         return memory.getLongVolatile(RECOVERIES_OFFSET);
     }
 
     private boolean tryRead() {
-        long state;
-        do {
-            state = memory.getLongVolatile(STATE_OFFSET);
-            if ((state & WRITER) != 0 || memory.getLongVolatile(WRITERS_WAITING_OFFSET) > 0
-                || (state & READER_MASK) == READER_MASK) {
-                return false;
-            }
-        } while (!memory.compareAndSetLong(STATE_OFFSET, state, state + 1));
-        readers.add(1);
+        int[] holds = readHolds.get();
+        if (holds[0] > 0 || isWriteLockedByCurrentThread()) {
+            readers.addMine(1); // reentrant, or downgrading: never waits for a writer
+            holds[0]++;
+            return true;
+        }
+        if (memory.getLongVolatile(WRITER_OFFSET) != 0) {
+            return false;
+        }
+        readers.addMine(1);
+        if (memory.getLongVolatile(WRITER_OFFSET) != 0) {
+            readers.addMine(-1); // a writer came first: it may be waiting for this slot to drain
+            word.wakeAllAfterVolatileWrite();
+            return false;
+        }
+        holds[0]++;
         return true;
     }
 
     private void releaseRead() {
-        if (readers.subtract(1) <= 0) {
-            throw new IllegalMonitorStateException("this process holds no read lock of '" + region.name() + "'");
+        int[] holds = readHolds.get();
+        if (holds[0] <= 0) {
+            throw new IllegalMonitorStateException("the current thread holds no read lock of '" + region.name() + "'");
         }
-        long state = memory.getAndAddLong(STATE_OFFSET, -1);
-        if ((state & READER_MASK) == 1) {
-            word.wakeAllAfterVolatileWrite();
+        holds[0]--;
+        readers.addMine(-1);
+        if (memory.getLongVolatile(WRITER_OFFSET) != 0) {
+            word.wakeAllAfterVolatileWrite(); // a writer may wait for the readers to drain
         }
     }
 
-    private boolean tryWrite() {
-        if (memory.getLongVolatile(STATE_OFFSET) != 0 || !memory.compareAndSetLong(STATE_OFFSET, 0, WRITER)) {
+    /** Claims the writer word (or re-enters it); true if this thread now holds or has claimed it. */
+    private boolean claimWrite() {
+        long writer = memory.getLongVolatile(WRITER_OFFSET);
+        if (writer == me && memory.getLongVolatile(WRITER_THREAD_OFFSET) == Thread.currentThread().threadId()) {
+            return true;
+        }
+        if (writer != 0 || !memory.compareAndSetLong(WRITER_OFFSET, 0, me)) {
             return false;
         }
         memory.putLongVolatile(WRITER_THREAD_OFFSET, Thread.currentThread().threadId());
-        memory.putLongVolatile(WRITER_START_OFFSET, me.startTime());
-        memory.putLongVolatile(WRITER_PID_OFFSET, me.pid());
         return true;
     }
 
-    private void releaseWrite() {
-        if (!heldForWriteByCurrentThread()) {
-            throw new IllegalMonitorStateException("the current thread does not hold the write lock of '"
-                + region.name() + "'");
+    /** @return true when no read hold of any process remains but those of the calling thread */
+    private boolean readersDrained() {
+        return readers.total() == readHolds.get()[0];
+    }
+
+    private boolean tryWrite() {
+        if (writeHolds > 0 && isWriteLockedByCurrentThread()) {
+            writeHolds++;
+            return true;
         }
-        memory.putLongVolatile(WRITER_PID_OFFSET, 0);
-        memory.putLongVolatile(STATE_OFFSET, 0);
+        if (readHolds.get()[0] > 0 || !claimWrite()) {
+            return false;
+        }
+        if (!readersDrained()) {
+            unclaimWrite();
+            return false;
+        }
+        writeHolds = 1;
+        return true;
+    }
+
+    private void unclaimWrite() {
+        memory.putLongVolatile(WRITER_THREAD_OFFSET, 0);
+        memory.compareAndSetLong(WRITER_OFFSET, me, 0);
         word.wakeAllAfterVolatileWrite();
     }
 
-    private boolean heldForWriteByCurrentThread() {
-        return (memory.getLongVolatile(STATE_OFFSET) & WRITER) != 0 && memory.getLongVolatile(WRITER_PID_OFFSET) == me.pid()
-            && memory.getLongVolatile(WRITER_THREAD_OFFSET) == Thread.currentThread().threadId();
-    }
-
-    /** Gives back the holds of dead readers and a dead writer. Waiters call it between sleeps. */
-    public void recoverDeadHolders() {
-        long state = memory.getLongVolatile(STATE_OFFSET);
-        if ((state & WRITER) != 0) {
-            long pid = memory.getLongVolatile(WRITER_PID_OFFSET);
-            boolean dead = pid == 0 ? false : pid != me.pid()
-                && !new ProcessIdentity(pid, memory.getLongVolatile(WRITER_START_OFFSET)).isAlive();
-            if (dead && memory.compareAndSetLong(STATE_OFFSET, state, 0)) {
-                memory.getAndAddLong(RECOVERIES_OFFSET, 1);
-                word.wakeAllAfterVolatileWrite();
-            }
+    private void releaseWrite() {
+        if (!isWriteLockedByCurrentThread()) {
+            throw new IllegalMonitorStateException("the current thread does not hold the write lock of '"
+                + region.name() + "'");
+        }
+        if (--writeHolds > 0) {
             return;
         }
-        readers.recoverDead(held -> {
-            memory.getAndAddLong(STATE_OFFSET, -held);
-            memory.getAndAddLong(RECOVERIES_OFFSET, 1);
-            word.wakeAllAfterVolatileWrite();
-        });
+        unclaimWrite();
     }
 
-    private boolean await(java.util.function.BooleanSupplier attempt, long nanos, boolean writer)
-        throws InterruptedException {
-        if (attempt.getAsBoolean()) {
+    /** Gives back the holds of dead readers and a dead writer; returns true if it freed anything. Waiters call it between sleeps. */
+    public boolean recoverDeadHolders() {
+        boolean freed = false;
+        long writer = memory.getLongVolatile(WRITER_OFFSET);
+        if (writer != 0 && writer != me && !ProcessIdentity.isStampAlive(writer)
+            && memory.compareAndSetLong(WRITER_OFFSET, writer, 0)) {
+            memory.getAndAddLong(RECOVERIES_OFFSET, 1);
+            freed = true;
+        }
+        if (readers.anyDeadHolder() && readers.recoverDead() > 0) {
+            memory.getAndAddLong(RECOVERIES_OFFSET, 1);
+            freed = true;
+        }
+        if (freed) {
+            word.wakeAllAfterVolatileWrite();
+        }
+        return freed;
+    }
+
+    private boolean acquireRead(long nanos) throws InterruptedException {
+        if (tryRead()) {
             return true;
         }
-        if (writer) {
-            memory.getAndAddLong(WRITERS_WAITING_OFFSET, 1);
+        boolean[] got = {false};
+        return waitStrategy.await(word, () -> got[0] || (got[0] = tryRead()), nanos, this::recoverDeadHolders)
+            || got[0];
+    }
+
+    private boolean acquireWrite(long nanos, boolean untimed) throws InterruptedException {
+        if (tryWrite()) {
+            return true;
         }
+        if (readHolds.get()[0] > 0) {
+            if (untimed) {
+                throw new IllegalMonitorStateException("the current thread holds a read lock of '" + region.name()
+                    + "' and would wait for itself: release it before taking the write lock");
+            }
+            return false;
+        }
+        long start = System.nanoTime();
+        // First the writer word (which stops new readers), then the readers' drain.
+        boolean claimed = waitStrategy.await(word, this::claimWrite, nanos, this::recoverDeadHolders);
+        if (!claimed) {
+            return false;
+        }
+        boolean drained = false;
         try {
-            boolean[] got = {false};
-            return waitStrategy.await(word, () -> got[0] || (got[0] = writer ? tryWrite() : tryRead()), nanos,
-                this::recoverDeadHolders) || got[0];
+            long left = nanos == WaitStrategy.NO_TIMEOUT ? WaitStrategy.NO_TIMEOUT : nanos - (System.nanoTime() - start);
+            drained = readersDrained()
+                || (left > 0 && waitStrategy.await(word, this::readersDrained, left, this::recoverDeadHolders));
         } finally {
-            if (writer) {
-                memory.getAndAddLong(WRITERS_WAITING_OFFSET, -1);
-                word.wakeAllAfterVolatileWrite(); // readers held back by this writer may go now
+            if (drained) {
+                writeHolds = 1;
+            } else {
+                unclaimWrite();
             }
         }
+        return drained;
     }
 
     private abstract class Side implements Lock {
         abstract boolean attempt();
 
-        abstract boolean writer();
+        abstract boolean acquire(long nanos, boolean untimed) throws InterruptedException;
 
         @Override
         public void lock() {
-            WaitStrategy.uninterruptibly(() -> await(this::attempt, WaitStrategy.NO_TIMEOUT, writer()));
+            WaitStrategy.uninterruptibly(() -> acquire(WaitStrategy.NO_TIMEOUT, true));
         }
 
         @Override
@@ -239,7 +315,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            await(this::attempt, WaitStrategy.NO_TIMEOUT, writer());
+            acquire(WaitStrategy.NO_TIMEOUT, true);
         }
 
         @Override
@@ -252,7 +328,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
             }
-            return await(this::attempt, unit.toNanos(time), writer());
+            return acquire(unit.toNanos(time), false);
         }
 
         @Override
@@ -268,8 +344,8 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         }
 
         @Override
-        boolean writer() {
-            return false;
+        boolean acquire(long nanos, boolean untimed) throws InterruptedException {
+            return acquireRead(nanos);
         }
 
         @Override
@@ -285,8 +361,8 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         }
 
         @Override
-        boolean writer() {
-            return true;
+        boolean acquire(long nanos, boolean untimed) throws InterruptedException {
+            return acquireWrite(nanos, untimed);
         }
 
         @Override
@@ -300,6 +376,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         return region;
     }
 
+    /** Unmaps this handle; holds this process keeps stay held until it exits (then they are recovered). */
     @Override
     public void close() {
         region.close();
@@ -308,6 +385,6 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
     @Override
     public String toString() {
         return "SharedReadWriteLock[" + region.name() + ", " + (isWriteLocked() ? "write-locked"
-            : getReadLockCount() + " readers") + "]";
+            : getReadLockCount() + " read holds") + "]";
     }
 }

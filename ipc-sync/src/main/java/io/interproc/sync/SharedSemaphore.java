@@ -13,49 +13,62 @@ import java.util.concurrent.TimeUnit;
 /**
  * A counting semaphore shared by processes through a named region, with
  * {@link java.util.concurrent.Semaphore} operations — Python's {@code multiprocessing.Semaphore},
- * or {@code BoundedSemaphore} when created bounded (a release beyond the initial permits throws).
+ * or {@code BoundedSemaphore} when created bounded.
  *
  * <pre>
  *  body offset
  *     0  +---------------------------------------------------------------+
- *        |  Available Permits (64)                                       |
+ *        |  Available Permits (64): unbounded only; 0 when bounded        |
  *   128  +---------------------------------------------------------------+
  *        |  Wait Word (8)                                                |
  *   192  |  Recovered Permits (64): permits returned from dead holders    |
  *   256  +---------------------------------------------------------------+
- *        |  Holder table: 64 entries of 32 bytes                         |
- *        |  Pid (64) | Start Time (64) | Held Permits (64) | 0 (64)       ...
- *  2304  +---------------------------------------------------------------+
+ *        |  Holder slots: a {@link ProcessSlots} table of 64 slots,       |
+ *        |  Held = the permits that process holds (bounded only)          |
+ *  1344  +---------------------------------------------------------------+
  * </pre>
  *
- * <p><b>Dead holders.</b> Each process's acquired-but-not-released permits are counted in its
- * holder entry. When a process dies holding permits, they are given back: a waiter notices within
- * one wait slice, or anyone calls {@link #recoverDeadHolders()}; {@link #recoveredPermits()}
- * counts them. A release by a process that holds nothing is allowed (as with
- * {@code java.util.concurrent.Semaphore}) and only the bounded variant refuses to exceed its
- * initial permits. A process killed between taking permits and recording them (a window of a few
- * instructions) leaks them; more than 64 processes holding permits at once are not tracked (their
- * permits are then treated as released by someone else, never lost twice).
+ * <p><b>Two uses, chosen at create.</b>
+ * <ul>
+ * <li><b>Unbounded: a counter of signals</b> ({@code Semaphore}, Python's {@code Semaphore}).
+ * Permits are consumed by {@code acquire} and produced by {@code release}, by any process: a
+ * process that acquires and exits, normally or killed, has consumed them, and nothing is given back.
+ * A kill inside {@code acquire} may consume the permits it was taking (at most once, as a kill just
+ * after it returned would).</li>
+ * <li><b>Bounded: a pool of resources held by processes</b> (Python's {@code BoundedSemaphore}).
+ * Every acquisition is a hold of the calling process, recorded in its slot, and only that process
+ * can release it ({@link IllegalStateException} when it holds fewer). When a process ends —
+ * {@code kill -9} at any instruction, or a normal exit without releasing — its permits come back:
+ * an acquirer that finds permits short checks holders' liveness (at most every 5 ms per handle), so
+ * a dead holder's permits return within milliseconds even under steady traffic, and sleeping waiters
+ * check every wait slice; {@link #recoveredPermits()} counts them. The holder slots are the truth
+ * (available = initial − held by all), so there is no instant in which a kill leaks a permit.
+ * At most 64 processes can hold permits at once ({@link IllegalStateException} naming the limit
+ * for the 65th).</li>
+ * </ul>
+ * As in {@code java.util.concurrent.Semaphore}, acquiring or releasing 0 permits is allowed
+ * (and does nothing); negative counts are {@link IllegalArgumentException}.
  *
  * <p>Thread-safe. Waiters sleep in the kernel and are woken by releases. Not fair.
  */
 public final class SharedSemaphore implements AutoCloseable {
-    /** Region type: parameters initial permits and bounded (0 or 1). */
-    public static final RegionType TYPE = RegionType.of("semaphore", 1, "permits", "bounded");
+    /** Region type: parameters initial permits and bounded (0 or 1). Version 2: holder slots are the truth. */
+    public static final RegionType TYPE = RegionType.of("semaphore", 2, "permits", "bounded");
     public static final int PERMITS_OFFSET = 0;
     public static final int WAIT_OFFSET = 128;
     public static final int RECOVERED_OFFSET = 192;
     public static final int HOLDERS_OFFSET = 256;
-    public static final int HOLDER_LENGTH = HolderTable.ENTRY_LENGTH;
     public static final int HOLDERS = 64;
-    public static final int LENGTH = HOLDERS_OFFSET + HOLDERS * HOLDER_LENGTH;
+    public static final int LENGTH = HOLDERS_OFFSET + ProcessSlots.length(HOLDERS);
+    private static final long RECOVERY_INTERVAL_NANOS = 5_000_000;
 
     private final Region region;
     private final MemoryAccess memory;
     private final WaitWord word;
     private final long initialPermits;
     private final boolean bounded;
-    private final HolderTable holders;
+    private final ProcessSlots holders;
+    private volatile long lastRecovery = System.nanoTime() - RECOVERY_INTERVAL_NANOS;
     private WaitStrategy waitStrategy = WaitStrategy.blocking();
 
     private SharedSemaphore(Region region) {
@@ -65,19 +78,19 @@ public final class SharedSemaphore implements AutoCloseable {
         long flag = region.parameter(1);
         long permits = memory.getLongVolatile(PERMITS_OFFSET);
         if (region.body().byteSize() != LENGTH || initialPermits < 0 || (flag != 0 && flag != 1) || permits < 0
-            || (flag == 1 && permits > initialPermits)) {
+            || (flag == 1 && permits != 0)) {
             throw new RegionFormatException("semaphore '" + region.name() + "' is corrupt: " + permits
                 + " permits available of " + initialPermits + ", bounded flag " + flag);
         }
         this.bounded = flag == 1;
         this.word = region.waitWord(WAIT_OFFSET);
-        this.holders = new HolderTable(memory, HOLDERS_OFFSET, HOLDERS);
+        this.holders = new ProcessSlots(memory, HOLDERS_OFFSET, HOLDERS, "semaphore '" + region.name() + "'");
     }
 
     /** Creates a semaphore with {@code permits} permits; {@code bounded} refuses releases beyond them. */
     public static SharedSemaphore create(RegionDirectory directory, String name, long permits, boolean bounded) {
         return directory.create(name, spec(permits, bounded),
-            r -> r.memory().putLongVolatile(PERMITS_OFFSET, permits)).as(SharedSemaphore::new);
+            r -> r.memory().putLongVolatile(PERMITS_OFFSET, bounded ? 0 : permits)).as(SharedSemaphore::new);
     }
 
     /** Opens an existing semaphore. */
@@ -88,7 +101,7 @@ public final class SharedSemaphore implements AutoCloseable {
     /** Opens the semaphore, or creates it; an existing one must have the same settings. */
     public static SharedSemaphore openOrCreate(RegionDirectory directory, String name, long permits, boolean bounded) {
         return directory.openOrCreate(name, spec(permits, bounded),
-            r -> r.memory().putLongVolatile(PERMITS_OFFSET, permits)).as(SharedSemaphore::new);
+            r -> r.memory().putLongVolatile(PERMITS_OFFSET, bounded ? 0 : permits)).as(SharedSemaphore::new);
     }
 
     private static RegionSpec spec(long permits, boolean bounded) {
@@ -113,14 +126,19 @@ public final class SharedSemaphore implements AutoCloseable {
         return word.sleepers();
     }
 
-    /** @return permits available now */
-    public long availablePermits() {
-        return memory.getLongVolatile(PERMITS_OFFSET);
+    /** @return true if created bounded: acquisitions are holds of the acquiring process */
+    public boolean isBounded() {
+        return bounded;
     }
 
-    /** @return permits this process holds (acquired and not released) */
+    /** @return permits available now (bounded: initial permits minus those held, dead holders' included until recovered) */
+    public long availablePermits() {
+        return bounded ? initialPermits - holders.total() : memory.getLongVolatile(PERMITS_OFFSET);
+    }
+
+    /** @return permits this process holds (bounded; always 0 for an unbounded semaphore) */
     public long heldByThisProcess() {
-        return holders.held();
+        return bounded ? holders.heldByMe() : 0;
     }
 
     /** @return permits given back, in all, after their holders died */
@@ -128,9 +146,16 @@ public final class SharedSemaphore implements AutoCloseable {
         return memory.getLongVolatile(RECOVERED_OFFSET);
     }
 
-    /** Takes {@code permits} if available now. */
+    /** Takes {@code permits} if available now (never blocks; 0 always succeeds). */
     public boolean tryAcquire(long permits) {
         checkPermits(permits);
+        if (permits == 0) {
+            return true;
+        }
+        return bounded ? tryHold(permits) : tryTake(permits);
+    }
+
+    private boolean tryTake(long permits) {
         long available;
         do {
             available = memory.getLongVolatile(PERMITS_OFFSET);
@@ -138,8 +163,41 @@ public final class SharedSemaphore implements AutoCloseable {
                 return false;
             }
         } while (!memory.compareAndSetLong(PERMITS_OFFSET, available, available - permits));
-        holders.add(permits);
         return true;
+    }
+
+    /**
+     * Adds to this process's slot first, then checks the sum: a kill at any point leaves a slot that
+     * says exactly what the dead process held. Two acquirers that race for the last permits may
+     * both see the other and back off; a few retries settle it, or the caller waits for a wake-up.
+     */
+    private boolean tryHold(long permits) {
+        if (permits > initialPermits) {
+            return false;
+        }
+        for (int attempt = 0; attempt < 4; attempt++) {
+            if (initialPermits - holders.total() < permits
+                && !(recoverIfDue() && initialPermits - holders.total() >= permits)) {
+                return false;
+            }
+            holders.addMine(permits);
+            if (holders.total() <= initialPermits) {
+                return true;
+            }
+            holders.addMine(-permits);
+            word.wakeAllAfterVolatileWrite(); // another acquirer may have backed off because of this attempt
+            Thread.onSpinWait();
+        }
+        return false;
+    }
+
+    private boolean recoverIfDue() {
+        long now = System.nanoTime();
+        if (now - lastRecovery < RECOVERY_INTERVAL_NANOS) {
+            return false;
+        }
+        lastRecovery = now;
+        return recoverDeadHolders() > 0;
     }
 
     /** Takes one permit if available now. */
@@ -179,44 +237,43 @@ public final class SharedSemaphore implements AutoCloseable {
     }
 
     /**
-     * Gives {@code permits} back and wakes waiters.
+     * Gives {@code permits} back and wakes waiters (0 does nothing).
      *
-     * @throws IllegalStateException on a bounded semaphore, if that would exceed its initial permits
+     * @throws IllegalStateException on a bounded semaphore, if this process holds fewer permits
      */
     public void release(long permits) {
         checkPermits(permits);
-        long available;
-        do {
-            available = memory.getLongVolatile(PERMITS_OFFSET);
-            if (bounded && available + permits > initialPermits) {
-                throw new IllegalStateException("released too many times: bounded semaphore '" + region.name()
-                    + "' has " + available + " of " + initialPermits + " permits available; releasing " + permits
-                    + " would exceed them");
+        if (permits == 0) {
+            return;
+        }
+        if (bounded) {
+            if (!holders.takeFromMine(permits)) {
+                throw new IllegalStateException("released too many times: this process holds "
+                    + holders.heldByMe() + " permits of bounded semaphore '" + region.name() + "' (" + initialPermits
+                    + " in all) and cannot release " + permits);
             }
-        } while (!memory.compareAndSetLong(PERMITS_OFFSET, available, available + permits));
-        holders.subtract(permits);
+        } else {
+            memory.getAndAddLong(PERMITS_OFFSET, permits);
+        }
         word.wakeAllAfterVolatileWrite();
     }
 
     /** Gives back the permits of holders that died; returns how many. Waiters call it between sleeps. */
     public long recoverDeadHolders() {
-        long recovered = holders.recoverDead(held -> {
-            long available;
-            do {
-                available = memory.getLongVolatile(PERMITS_OFFSET);
-            } while (!memory.compareAndSetLong(PERMITS_OFFSET, available,
-                bounded ? Math.min(initialPermits, available + held) : available + held));
-            memory.getAndAddLong(RECOVERED_OFFSET, held);
-        });
+        if (!bounded || !holders.anyDeadHolder()) {
+            return 0;
+        }
+        long recovered = holders.recoverDead();
         if (recovered > 0) {
+            memory.getAndAddLong(RECOVERED_OFFSET, recovered);
             word.wakeAllAfterVolatileWrite();
         }
         return recovered;
     }
 
     private static void checkPermits(long permits) {
-        if (permits <= 0) {
-            throw new IllegalArgumentException("permits must be > 0, got " + permits);
+        if (permits < 0) {
+            throw new IllegalArgumentException("permits must be >= 0, got " + permits);
         }
     }
 

@@ -96,8 +96,7 @@ class SharedReadWriteLockTest {
                 rw.writeLock().unlock();
                 return got;
             });
-            assertTrue(Poll.until(() -> rw.region().memory().getLongVolatile(SharedReadWriteLock.WRITERS_WAITING_OFFSET) == 1,
-                LONG));
+            assertTrue(Poll.until(rw::isWriteLocked, LONG), "the waiting writer has claimed the lock");
             assertFalse(async(() -> rw.readLock().tryLock()).get(30, TimeUnit.SECONDS), "a waiting writer holds back new readers");
             rw.readLock().unlock();
             assertTrue(writer.get(60, TimeUnit.SECONDS));
@@ -152,12 +151,18 @@ class SharedReadWriteLockTest {
     }
 
     @Test
-    void shouldRefuseACorruptStateWord() {
+    void shouldTreatAWriterWordNamingNoProcessAsDeadAndSurviveCorruptSlots() throws Exception {
         try (SharedReadWriteLock rw = SharedReadWriteLock.create(directory(), "rw")) {
-            rw.region().memory().putLongVolatile(SharedReadWriteLock.STATE_OFFSET, SharedReadWriteLock.WRITER | 3);
-            RegionFormatException e = assertThrows(RegionFormatException.class,
-                () -> SharedReadWriteLock.open(directory(), "rw"));
-            assertTrue(e.getMessage().contains("corrupt state word"), e.getMessage());
+            rw.region().memory().putLongVolatile(SharedReadWriteLock.WRITER_OFFSET, 0x4000_0000_0000_0000L);
+            rw.region().memory().putLongVolatile(SharedReadWriteLock.READERS_OFFSET, -5); // Slots Used
+            rw.region().memory().putLongVolatile(SharedReadWriteLock.READERS_OFFSET + 64 + 16, -1); // a slot's owner
+            rw.region().memory().putLongVolatile(SharedReadWriteLock.READERS_OFFSET + 64 + 24, 7); // and its holds
+            try (SharedReadWriteLock other = SharedReadWriteLock.open(directory(), "rw")) {
+                assertTrue(other.writeLock().tryLock(30, TimeUnit.SECONDS), "garbage owners are recovered");
+                other.writeLock().unlock();
+                assertTrue(other.readLock().tryLock());
+                other.readLock().unlock();
+            }
         }
     }
 }

@@ -172,7 +172,7 @@ class SyncPrimitivesTest {
             assertThrows(RegionFormatException.class, () -> SharedSemaphore.open(directory(), "s"));
         }
         try (SharedBarrier b = SharedBarrier.create(directory(), "b", 2)) {
-            b.region().memory().putLongVolatile(SharedBarrier.ARRIVED_OFFSET, 5);
+            b.region().memory().putLongVolatile(SharedBarrier.STATE_OFFSET, 5);
             assertThrows(RegionFormatException.class, () -> SharedBarrier.open(directory(), "b"));
         }
         try (SharedCountDownLatch l = SharedCountDownLatch.create(directory(), "l", 2)) {
