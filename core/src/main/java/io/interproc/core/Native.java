@@ -41,6 +41,14 @@ final class Native {
     static final int ETIMEDOUT = 110;
 
     private static final int O_RDWR = 2;
+    private static final int O_CREAT = 0100;
+    private static final int O_EXCL = 0200;
+    private static final int O_CLOEXEC = 02000000;
+    /** {@code O_NOFOLLOW}: 0400000 on x86-64, 0100000 on aarch64 (the generic value). */
+    private static final int O_NOFOLLOW = switch (System.getProperty("os.arch", "")) {
+        case "aarch64", "arm64" -> 0100000;
+        default -> 0400000;
+    };
 
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
@@ -174,25 +182,37 @@ final class Native {
     }
 
     /**
-     * Reserves real blocks for {@code length} bytes of the file at {@code path}, so that running out
-     * of space fails here rather than as a SIGBUS on first touch of the mapping.
+     * Creates the file at {@code path} with {@code open(O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR)}:
+     * it fails if anything — a symbolic link included — is at that name, so the file is new and ours.
      *
-     * @return 0, or the error number ({@code ENOSPC}, {@code EFBIG}...)
+     * @return the file descriptor, or minus the error number
      */
-    static int posixFallocate(String path, long length) {
+    static int createExclusive(String path, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             Scratch scratch = scratch();
-            int fd = (int) OPEN.invokeExact(scratch.callState, arena.allocateFrom(path), O_RDWR, 0);
-            if (fd < 0) {
-                return scratch.errno();
-            }
-            try {
-                return (int) POSIX_FALLOCATE.invokeExact(fd, 0L, length);
-            } finally {
-                int ignored = (int) CLOSE.invokeExact(fd);
-            }
+            int fd = (int) OPEN.invokeExact(scratch.callState, arena.allocateFrom(path),
+                O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+            return fd < 0 ? -scratch.errno() : fd;
+        } catch (Throwable t) {
+            throw new IllegalStateException("open downcall failed", t);
+        }
+    }
+
+    /** {@code posix_fallocate(fd, 0, length)}: @return 0, or the error number */
+    static int posixFallocate(int fd, long length) {
+        try {
+            return (int) POSIX_FALLOCATE.invokeExact(fd, 0L, length);
         } catch (Throwable t) {
             throw new IllegalStateException("posix_fallocate downcall failed", t);
+        }
+    }
+
+    /** Closes a descriptor from {@link #createExclusive}. */
+    static void close(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException("close downcall failed", t);
         }
     }
 
@@ -207,6 +227,8 @@ final class Native {
             case 22 -> "EINVAL (invalid argument)";
             case 13 -> "EACCES (permission denied)";
             case 95 -> "EOPNOTSUPP";
+            case 17 -> "EEXIST (something is already at that name)";
+            case 40 -> "ELOOP (a symbolic link is at that name)";
             default -> "errno " + errno;
         };
     }

@@ -38,7 +38,15 @@ import java.util.stream.Stream;
  * <p><b>Names are names</b>: 1 to {@value #MAX_NAME_LENGTH} characters from
  * {@code [A-Za-z0-9._-]}, not starting with a dot. Anything else (separators, {@code ..}, control
  * characters) is refused with {@link IllegalArgumentException}. Files are owner-only ({@code 0600})
- * unless the {@link RegionSpec} says otherwise; symbolic links are never followed.
+ * unless the {@link RegionSpec} says otherwise; symbolic links are never followed, neither the
+ * directory nor a region file nor the temporary file of a create (made with {@code O_EXCL |
+ * O_NOFOLLOW} and written only through its own descriptor).
+ *
+ * <p><b>Other users are not trusted.</b> Every create and open refuses, with a
+ * {@link RegionException} that says what to do, a directory that is a symbolic link, belongs to
+ * another user (not root), or is writable by group or others without the sticky bit, and a region
+ * file that belongs to another user or is writable by group or others — another user could read
+ * or inject messages. {@link #allowSharing()} opts into sharing with a group on purpose.
  *
  * <p>Thread-safe and immutable.
  */
@@ -52,10 +60,22 @@ public final class RegionDirectory {
 
     private final Path path;
     private final boolean createIfMissing;
+    private final boolean sharing;
 
-    private RegionDirectory(Path path, boolean createIfMissing) {
+    private RegionDirectory(Path path, boolean createIfMissing, boolean sharing) {
         this.path = path;
         this.createIfMissing = createIfMissing;
+        this.sharing = sharing;
+    }
+
+    /**
+     * The same directory, opted into sharing with other users: a directory owned by another user,
+     * or writable by a group without the sticky bit, and region files owned by another user or
+     * writable by group or others are accepted (they are refused otherwise, see {@link
+     * RegionDirectory}). For a group that shares regions on purpose; symbolic links stay refused.
+     */
+    public RegionDirectory allowSharing() {
+        return new RegionDirectory(path, createIfMissing, true);
     }
 
     /**
@@ -73,12 +93,12 @@ public final class RegionDirectory {
         } else {
             dir = Path.of(System.getProperty("java.io.tmpdir"), "interproc");
         }
-        return new RegionDirectory(dir, true);
+        return new RegionDirectory(dir, true, false);
     }
 
     /** A directory that must already exist. */
     public static RegionDirectory of(Path directory) {
-        return new RegionDirectory(directory, false);
+        return new RegionDirectory(directory, false, false);
     }
 
     /** @return the directory's path */
@@ -160,6 +180,7 @@ public final class RegionDirectory {
         checkDirectory(false);
         Attachments.Attachment attachment = Attachments.attach(file, what);
         try {
+            RegionTrust.checkFile(file, sharing, what);
             FileChannel channel = attachment.channel;
             long size = channel.size();
             ByteBuffer buffer = ByteBuffer.allocate(RegionHeader.LENGTH);
@@ -344,28 +365,17 @@ public final class RegionDirectory {
         ProcessIdentity me = ProcessIdentity.current();
         Path temp = path.resolve("." + name + "." + me.pid() + "-" + me.startTime() + "."
             + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
-        try {
-            Files.newByteChannel(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS), permissions(spec)).close();
-        } catch (AccessDeniedException e) {
-            throw new RegionException("cannot create " + what + ": permission denied in " + path, e);
-        } catch (FileSystemException e) {
-            throw new RegionException("cannot create " + what + " in " + path + ": "
-                + (e.getReason() != null ? e.getReason() : e.toString()), e);
-        } catch (IOException e) {
-            throw new RegionException("cannot create " + what + ": " + e, e);
-        }
         FileChannel channel = null;
         Arena arena = null;
         try {
-            reserve(temp, spec.totalLength(), what);
-            channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            channel = createExclusive(temp, spec, what);
+            Object key = Attachments.fileKey(temp, what);
             FileLock lock = Attachments.lockShared(channel, what);
             arena = Arena.ofShared();
             MemorySegment segment = Region.map(channel, spec.totalLength(), arena, what);
             RegionHeader.write(segment, spec);
             RegionHeader.Fields fields = RegionHeader.read(segment, spec.totalLength(), spec.type(), what);
-            Attachments.Attachment attachment = Attachments.adopt(Attachments.fileKey(temp, what), channel, lock);
+            Attachments.Attachment attachment = Attachments.adopt(key, channel, lock);
             Region region = new Region(this, name, temp, spec.type(), fields, true, attachment, arena, segment);
             try {
                 initializer.accept(region);
@@ -383,6 +393,65 @@ public final class RegionDirectory {
         }
     }
 
+    /**
+     * Creates the temporary file exclusively and never through a link ({@code O_CREAT | O_EXCL |
+     * O_NOFOLLOW}), reserves its blocks through that same descriptor, and returns a channel on that
+     * very file (reopened through {@code /proc/self/fd}, which names the inode, not the path): a link
+     * or file planted at the temporary name, before or during create, is never written.
+     */
+    private FileChannel createExclusive(Path temp, RegionSpec spec, String what) throws IOException {
+        if (!Native.AVAILABLE) {
+            createPortable(temp, spec, what);
+            reservePortable(temp, spec.totalLength());
+            return FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        }
+        int mode = 0600;
+        if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            mode = 0;
+            for (java.nio.file.attribute.PosixFilePermission p : spec.permissions()) {
+                mode |= 0400 >> p.ordinal();
+            }
+        }
+        int fd = Native.createExclusive(temp.toString(), mode);
+        if (fd < 0) {
+            if (-fd == 13) {
+                throw new RegionException("cannot create " + what + ": permission denied in " + path);
+            }
+            throw new RegionException("cannot create " + what + " in " + path + ": " + Native.errnoName(-fd));
+        }
+        try {
+            int error = Native.posixFallocate(fd, spec.totalLength());
+            if (error != 0) {
+                String free = "";
+                try {
+                    free = "; " + Files.getFileStore(path).getUsableSpace() + " bytes are free there";
+                } catch (IOException ignored) {
+                    // the message stays without it
+                }
+                deleteQuietly(temp);
+                throw new RegionException("cannot reserve " + spec.totalLength() + " bytes for " + what + " in "
+                    + path + ": " + Native.errnoName(error) + free);
+            }
+            return FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } finally {
+            Native.close(fd);
+        }
+    }
+
+    private void createPortable(Path temp, RegionSpec spec, String what) {
+        try {
+            Files.newByteChannel(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS), permissions(spec)).close();
+        } catch (AccessDeniedException e) {
+            throw new RegionException("cannot create " + what + ": permission denied in " + path, e);
+        } catch (FileSystemException e) {
+            throw new RegionException("cannot create " + what + " in " + path + ": "
+                + (e.getReason() != null ? e.getReason() : e.toString()), e);
+        } catch (IOException e) {
+            throw new RegionException("cannot create " + what + ": " + e, e);
+        }
+    }
+
     private static void cleanUp(FileChannel channel, Arena arena, Path temp) {
         if (arena != null) {
             try {
@@ -397,25 +466,10 @@ public final class RegionDirectory {
         deleteQuietly(temp);
     }
 
-    /** Reserves real blocks for the whole file, so that a full device fails now and clearly. */
-    private static void reserve(Path file, long length, String what) throws IOException {
-        if (Native.AVAILABLE) {
-            int error = Native.posixFallocate(file.toString(), length);
-            if (error != 0) {
-                String free = "";
-                try {
-                    free = "; " + Files.getFileStore(file).getUsableSpace() + " bytes are free there";
-                } catch (IOException ignored) {
-                    // the message stays without it
-                }
-                throw new RegionException("cannot reserve " + length + " bytes for " + what + " in "
-                    + file.getParent() + ": " + Native.errnoName(error) + free);
-            }
-        } else {
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                // Portable fallback: the file is sized but may be sparse; a full disk can still fault later.
-                channel.write(ByteBuffer.allocate(1), length - 1);
-            }
+    /** Sizes the file where there is no posix_fallocate: it may be sparse, so a full disk can still fault later. */
+    private static void reservePortable(Path file, long length) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            channel.write(ByteBuffer.allocate(1), length - 1);
         }
     }
 
@@ -427,8 +481,12 @@ public final class RegionDirectory {
     }
 
     private void checkDirectory(boolean forCreate) {
-        if (Files.isDirectory(path)) {
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            RegionTrust.checkDirectory(path, sharing);
             return;
+        }
+        if (Files.isSymbolicLink(path)) {
+            RegionTrust.checkDirectory(path, sharing);
         }
         if (Files.exists(path)) {
             throw new RegionException("region directory " + path + " is not a directory");
@@ -436,6 +494,7 @@ public final class RegionDirectory {
         if (forCreate && createIfMissing) {
             try {
                 Files.createDirectories(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                RegionTrust.checkDirectory(path, sharing); // another user may have made it first
                 return;
             } catch (UnsupportedOperationException e) {
                 try {
