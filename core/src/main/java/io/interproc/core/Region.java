@@ -83,6 +83,24 @@ public final class Region implements AutoCloseable {
     }
 
     /** @return the region's name in its directory */
+    /**
+     * A process named by a pid and start time read from this region, checked: a pid outside 1 to
+     * 2^22 (Linux's largest pid_max) cannot be a process, only a corrupt or hostile file.
+     *
+     * @param field names the field for the exception, e.g. "producer pid"
+     * @throws RegionFormatException if {@code pid} is not a possible pid
+     */
+    public ProcessIdentity peer(String field, long pid, long startTime) {
+        if (pid <= 0 || pid > MAX_PID) {
+            throw new RegionFormatException("region '" + name + "' is corrupt: its " + field + " is " + pid
+                + ", not a process id (1 to " + MAX_PID + ")");
+        }
+        return new ProcessIdentity(pid, startTime);
+    }
+
+    /** Largest pid a Linux kernel can hand out (PID_MAX_LIMIT on 64-bit). */
+    static final long MAX_PID = 1L << 22;
+
     public String name() {
         return name;
     }

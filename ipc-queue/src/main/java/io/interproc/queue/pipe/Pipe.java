@@ -100,7 +100,7 @@ public final class Pipe implements AutoCloseable {
         ProcessIdentity me = ProcessIdentity.current();
         long pid = memory.getLongVolatile(mine + PID_OFFSET);
         long start = memory.getLongVolatile(mine + START_OFFSET);
-        if (pid != 0 && (pid != me.pid() || start != me.startTime()) && new ProcessIdentity(pid, start).isAlive()
+        if (pid != 0 && (pid != me.pid() || start != me.startTime()) && region.peer("end " + end + " pid", pid, start).isAlive()
             && memory.getLongVolatile(mine + CLOSED_OFFSET) == 0) {
             throw new IllegalStateException("end " + end + " of pipe '" + region.name() + "' is already attached by pid " + pid);
         }
@@ -228,7 +228,7 @@ public final class Pipe implements AutoCloseable {
             return true;
         }
         long pid = memory.getLongVolatile(theirs + PID_OFFSET);
-        return pid != 0 && !new ProcessIdentity(pid, memory.getLongVolatile(theirs + START_OFFSET)).isAlive();
+        return pid != 0 && !region.peer("other end's pid", pid, memory.getLongVolatile(theirs + START_OFFSET)).isAlive();
     }
 
     private void checkOtherEnd() {

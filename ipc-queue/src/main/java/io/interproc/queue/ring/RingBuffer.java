@@ -44,10 +44,13 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,7 +92,9 @@ import java.util.concurrent.TimeUnit;
  * and the next consumer to register starts there; the messages after it are delivered to that
  * consumer, in order. A producer blocked in {@link #put} on a ring whose registered consumer
  * died gets {@link PeerDiedException}; a consumer blocked in {@link #take} on an SPSC ring whose
- * producer died gets it once the ring is drained. A corrupt record header is reported as
+ * producer died gets it once the ring is drained. A peer that {@link #close() closed} its handle
+ * or whose process exited normally has left, not died: its registration is cleared, the other
+ * side keeps waiting (until its timeout) and a new producer or consumer may register. A corrupt record header is reported as
  * {@link RegionFormatException}, never read outside the region.
  *
  * <p><b>Threads.</b> Producing methods are thread-safe on an MPSC ring; on an SPSC ring one thread
@@ -483,7 +488,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
             for (int i = 0; i < producerSlots; i++) {
                 long base = slotsOffset + (long) i * SLOT_LENGTH;
                 long pid = memory.getLongVolatile(base + SLOT_PID);
-                if (pid != 0 && new ProcessIdentity(pid, memory.getLongVolatile(base + SLOT_START)).isAlive()) {
+                if (pid != 0 && region.peer("producer slot pid", pid, memory.getLongVolatile(base + SLOT_START)).isAlive()) {
                     continue;
                 }
                 if (memory.compareAndSetLong(base + SLOT_PID, pid, me.pid())) {
@@ -518,7 +523,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
             if (claim < 0 || position < head) {
                 continue;
             }
-            if (alive.computeIfAbsent(pid, p -> new ProcessIdentity(p, start).isAlive())) {
+            if (alive.computeIfAbsent(pid, p -> region.peer("producer slot pid", p, start).isAlive())) {
                 if (position == head) {
                     return 0;
                 }
@@ -856,7 +861,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
     private void checkConsumer() {
         long consumerPid = memory.getLongVolatile(CONSUMER_PID_OFFSET);
         if (consumerPid != 0) {
-            ProcessIdentity consumer = new ProcessIdentity(consumerPid, memory.getLongVolatile(CONSUMER_START_OFFSET));
+            ProcessIdentity consumer = region.peer("consumer pid", consumerPid, memory.getLongVolatile(CONSUMER_START_OFFSET));
             if (!consumer.isAlive()) {
                 throw new PeerDiedException(consumer, "waiting for space in " + what);
             }
@@ -867,8 +872,49 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         if (!multiProducer) {
             register(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET, "producer");
             takeOverProducerSide();
+            REGISTERED.add(this);
         }
         producerRegistered = 1;
+    }
+
+    /**
+     * Handles whose process is the ring's registered producer or consumer. A normal exit gives the
+     * registrations back, as {@link #close()} does, so that peers see a peer that left, not one that
+     * died; {@code kill -9} skips shutdown hooks, and then the registration names a dead process.
+     */
+    private static final Set<RingBuffer> REGISTERED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            List<RingBuffer> handles;
+            synchronized (REGISTERED) {
+                handles = new ArrayList<>(REGISTERED);
+            }
+            handles.forEach(RingBuffer::releaseRegistrations);
+        }, "interproc-ring-exit"));
+    }
+
+    /** Clears this process's producer and consumer registrations (if they are still this process's). */
+    private void releaseRegistrations() {
+        try {
+            if (!region.isClosed()) {
+                if (!multiProducer && producerRegistered != 0) {
+                    unregister(PRODUCER_PID_OFFSET, PRODUCER_START_OFFSET);
+                }
+                if (consumerRegistered != 0) {
+                    unregister(CONSUMER_PID_OFFSET, CONSUMER_START_OFFSET);
+                }
+            }
+        } catch (IllegalStateException closedMeanwhile) {
+            // another thread closed the region: nothing left to give back through this handle
+        }
+    }
+
+    private void unregister(int pidOffset, int startOffset) {
+        ProcessIdentity me = ProcessIdentity.current();
+        if (memory.getLongVolatile(startOffset) == me.startTime()) {
+            memory.compareAndSetLong(pidOffset, me.pid(), 0);
+        }
     }
 
     private void register(int pidOffset, int startOffset, String role) {
@@ -876,7 +922,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         long otherPid = memory.getLongVolatile(pidOffset);
         long otherStart = memory.getLongVolatile(startOffset);
         if (otherPid != 0 && (otherPid != me.pid() || otherStart != me.startTime())
-            && new ProcessIdentity(otherPid, otherStart).isAlive()) {
+            && region.peer(role + " pid", otherPid, otherStart).isAlive()) {
             throw new IllegalStateException(what + " already has a live " + role + ": pid " + otherPid);
         }
         memory.putLongVolatile(startOffset, me.startTime());
@@ -1033,6 +1079,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         consumerHead = memory.getLongVolatile(HEAD_OFFSET);
         freedHead = consumerHead;
         consumerRegistered = 1;
+        REGISTERED.add(this);
         skipHanded(memory.getLongVolatile(HANDED_POSITION_OFFSET));
     }
 
@@ -1231,7 +1278,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         if (!multiProducer && memory.getLongVolatile(TAIL_OFFSET) <= head) {
             long producerPid = memory.getLongVolatile(PRODUCER_PID_OFFSET);
             if (producerPid != 0) {
-                ProcessIdentity producer = new ProcessIdentity(producerPid, memory.getLongVolatile(PRODUCER_START_OFFSET));
+                ProcessIdentity producer = region.peer("producer pid", producerPid, memory.getLongVolatile(PRODUCER_START_OFFSET));
                 if (!producer.isAlive()) {
                     throw new PeerDiedException(producer, "waiting for a message in " + what);
                 }
@@ -1318,7 +1365,7 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
         for (int i = 0; i < producerSlots; i++) {
             long base = slotsOffset + (long) i * SLOT_LENGTH;
             long pid = memory.getLongVolatile(base + SLOT_PID);
-            if (pid != 0 && new ProcessIdentity(pid, memory.getLongVolatile(base + SLOT_START)).isAlive()) {
+            if (pid != 0 && region.peer("producer slot pid", pid, memory.getLongVolatile(base + SLOT_START)).isAlive()) {
                 pids.add(pid);
             }
         }
@@ -1421,6 +1468,8 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
             && memory.getLongVolatile(HEAD_OFFSET) == freedHead) {
             free(); // unless another consumer handle has read on since (it skipped this run's padding)
         }
+        releaseRegistrations();
+        REGISTERED.remove(this);
         region.close();
     }
 

@@ -1,6 +1,7 @@
 package io.interproc.queue.ring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -482,4 +483,43 @@ class RingBufferMultiJvmTest {
         }
     }
 
+
+    /** Produces {@code args[2]} messages into ring {@code args[1]} and exits normally; with "noclose", without closing. */
+    public static final class CleanProducer implements JvmTask {
+        @Override
+        public void run(String[] args) {
+            RingBuffer ring = RingBuffer.open(RegionDirectory.of(Path.of(args[0])), args[1]);
+            for (int i = 0; i < Integer.parseInt(args[2]); i++) {
+                while (!ring.offer(1, new byte[] {(byte) i})) {
+                    Thread.onSpinWait();
+                }
+            }
+            if (!(args.length > 3 && args[3].equals("noclose"))) {
+                ring.close();
+            }
+        }
+    }
+
+    @Test
+    void shouldTreatAProducerThatClosedOrExitedNormallyAsGoneNotDead() throws Exception {
+        try (RingBuffer ring = RingBuffer.create(RegionDirectory.of(dir), "ring", 1 << 16, 1024, false)) {
+            int got = 0;
+            for (String ending : new String[] {"close", "noclose"}) {
+                try (ChildJvm producer = ChildJvm.builder(CleanProducer.class).jvmOptions("-Xmx64m").captureOutput()
+                    .args(dir.toString(), "ring", "10", ending).start()) {
+                    assertTrue(producer.join(LONG));
+                    assertEquals(java.util.OptionalInt.of(0), producer.exitCode(), producer.output());
+                }
+                for (int i = 0; i < 10; i++) {
+                    assertTrue(ring.take((t, b, o, l) -> { }, 30, TimeUnit.SECONDS));
+                    got++;
+                }
+                // Drained, and the producer left cleanly: the consumer waits (its timeout), no PeerDiedException.
+                assertFalse(ring.take((t, b, o, l) -> { }, 200, TimeUnit.MILLISECONDS), ending);
+            }
+            assertEquals(20, got);
+            ring.offer(1, new byte[1]); // a new producer takes over without an exception
+            assertEquals(1, ring.poll((t, b, o, l) -> { }));
+        }
+    }
 }
