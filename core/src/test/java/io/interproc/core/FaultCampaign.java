@@ -131,6 +131,24 @@ public final class FaultCampaign implements AutoCloseable {
         return new AssertionError(what + " (seed " + seed + "): " + c.output());
     }
 
+    /**
+     * Waits for every child to exit by itself (after the test told them to finish) and checks that
+     * each exited with status 0.
+     *
+     * @throws AssertionError naming the first child that did not, with its output
+     */
+    public void awaitExit(Duration timeout) throws InterruptedException {
+        for (int i = 0; i < children.size(); i++) {
+            ChildJvm c = children.get(i);
+            if (!c.join(timeout)) {
+                throw failure("child " + i + " did not finish within " + timeout, c);
+            }
+            if (c.exitCode().orElse(-1) != 0) {
+                throw failure("child " + i + " exited with " + c.exitCode(), c);
+            }
+        }
+    }
+
     /** Sends {@code kill -NAME pid}. */
     public static void signal(String name, long pid) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();

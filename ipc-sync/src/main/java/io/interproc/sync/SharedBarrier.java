@@ -77,8 +77,9 @@ public final class SharedBarrier implements AutoCloseable {
         this.region = region;
         this.memory = region.memory();
         long p = region.parameter(0);
+        SyncRegions.checkBodyLength(region, "barrier", LENGTH);
         long arrived = memory.getLongVolatile(STATE_OFFSET) & ARRIVED;
-        if (region.body().byteSize() != LENGTH || p < 1 || p >= ARRIVED || arrived < 0 || arrived >= p) {
+        if (p < 1 || p >= ARRIVED || arrived < 0 || arrived >= p) {
             throw new RegionFormatException("barrier '" + region.name() + "' is corrupt: " + arrived + " arrived of "
                 + p + " parties");
         }

@@ -44,8 +44,9 @@ public final class SharedCountDownLatch implements AutoCloseable {
     private SharedCountDownLatch(Region region) {
         this.region = region;
         this.memory = region.memory();
+        SyncRegions.checkBodyLength(region, "latch", LENGTH);
         long count = memory.getLongVolatile(COUNT_OFFSET);
-        if (region.body().byteSize() != LENGTH || count < 0 || count > region.parameter(0)) {
+        if (count < 0 || count > region.parameter(0)) {
             throw new RegionFormatException("latch '" + region.name() + "' is corrupt: count " + count + " of "
                 + region.parameter(0) + ", body " + region.body().byteSize() + " bytes");
         }

@@ -4,7 +4,6 @@ import io.interproc.core.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
-import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.WaitStrategy;
@@ -81,10 +80,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
     private WaitStrategy waitStrategy = WaitStrategy.blocking();
 
     private SharedReadWriteLock(Region region) {
-        if (region.body().byteSize() != LENGTH) {
-            throw new RegionFormatException("read-write lock '" + region.name() + "' has a " + region.body().byteSize()
-                + "-byte body, expected " + LENGTH);
-        }
+        SyncRegions.checkBodyLength(region, "read-write lock", LENGTH);
         this.region = region;
         this.memory = region.memory();
         this.word = region.waitWord(WAIT_OFFSET);

@@ -76,8 +76,9 @@ public final class SharedSemaphore implements AutoCloseable {
         this.memory = region.memory();
         this.initialPermits = region.parameter(0);
         long flag = region.parameter(1);
+        SyncRegions.checkBodyLength(region, "semaphore", LENGTH);
         long permits = memory.getLongVolatile(PERMITS_OFFSET);
-        if (region.body().byteSize() != LENGTH || initialPermits < 0 || (flag != 0 && flag != 1) || permits < 0
+        if (initialPermits < 0 || (flag != 0 && flag != 1) || permits < 0
             || (flag == 1 && permits != 0)) {
             throw new RegionFormatException("semaphore '" + region.name() + "' is corrupt: " + permits
                 + " permits available of " + initialPermits + ", bounded flag " + flag);

@@ -2,10 +2,12 @@ package io.interproc.queue.mpmc;
 
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.ABANDONED_DEQUEUES_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.ABANDONED_ENQUEUES_OFFSET;
+import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CONSUMER_CLAIM;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CONSUMER_WAIT_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.HEAD_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.LENGTH_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.MESSAGE_OFFSET;
+import static io.interproc.queue.mpmc.MpmcQueueDescriptor.NO_CLAIM;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.PRODUCER_WAIT_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.SEQUENCE_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.SKIP_BIT;
@@ -25,7 +27,6 @@ import io.interproc.core.WaitWord;
 import io.interproc.queue.ring.MessageHandler;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,21 +45,21 @@ import java.util.concurrent.TimeUnit;
  * the slot into this handle's buffer by the consumer before the slot is freed: the handler sees a
  * private copy, so a slow handler never holds up producers.
  *
- * <p><b>Faults.</b> A producer that dies (or stalls past the {@link #unblockTimeout unblock
- * timeout}) between claiming a slot and publishing it: consumers skip that slot after the timeout
- * and count it ({@link #abandonedEnqueues()}); a stalled producer's late publication fails and
- * {@code offer} returns false. A consumer that dies between claiming a message and freeing its
- * slot loses that message (at most once) and producers reclaim the slot after the timeout
- * ({@link #abandonedDequeues()}). Corrupt lengths are reported as {@link RegionFormatException}.
+ * <p><b>Faults.</b> A peer that is only slow — a GC pause, SIGSTOP, a descheduled thread — is
+ * waited for, however long: its put or take completes when it runs again, and nothing it claimed
+ * is given to anyone else meanwhile (the queue holds back behind its slot). Only a process that
+ * died is overtaken (each claim names its process, see {@link MpmcQueueDescriptor}): a producer
+ * killed between claiming a slot and publishing it never acknowledged that message, and consumers
+ * skip the slot within one wait slice ({@link #abandonedEnqueues()}); a consumer killed between
+ * claiming a message and freeing its slot loses that message (at most once, as one killed in its
+ * handler does), and producers reclaim the slot ({@link #abandonedDequeues()}). A corrupt length
+ * or slot sequence is reported as {@link RegionFormatException}; no call spins on one.
  *
  * <p><b>Threads.</b> All methods are thread-safe except that each thread should use its own handle
  * for {@link #poll}/{@link #take} (a handle's copy buffer is reused); settings are for
  * configuration before use.
  */
 public final class MpmcQueue implements AutoCloseable {
-    /** Default time a stalled slot may hold up the queue before it is skipped or reclaimed. */
-    public static final Duration DEFAULT_UNBLOCK_TIMEOUT = Duration.ofSeconds(1);
-
     private final Region region;
     private final MemoryAccess memory;
     private final int capacity;
@@ -71,10 +72,8 @@ public final class MpmcQueue implements AutoCloseable {
     /** {@link #copy} as handlers get it: read-only, as a ring's view is. */
     private final MemorySegment copyView;
 
+    private final ClaimTable claims;
     private WaitStrategy waitStrategy = WaitStrategy.blocking();
-    private long unblockTimeoutNanos = DEFAULT_UNBLOCK_TIMEOUT.toNanos();
-    private long stallPosition = -1;
-    private long stallStart;
 
     private MpmcQueue(Region region) {
         this.region = region;
@@ -100,6 +99,7 @@ public final class MpmcQueue implements AutoCloseable {
         this.producerWord = region.waitWord(PRODUCER_WAIT_OFFSET);
         this.copy = Arena.ofAuto().allocate(Math.max(1, max), 8);
         this.copyView = copy.asReadOnly();
+        this.claims = new ClaimTable(memory, what, this::settled);
         long head;
         long tail;
         int attempts = 0;
@@ -158,15 +158,6 @@ public final class MpmcQueue implements AutoCloseable {
         return this;
     }
 
-    /** Sets how long a stalled slot may hold up the queue; returns this. */
-    public MpmcQueue unblockTimeout(Duration timeout) {
-        if (timeout.isNegative()) {
-            throw new IllegalArgumentException("unblock timeout must not be negative, got " + timeout);
-        }
-        this.unblockTimeoutNanos = timeout.toNanos();
-        return this;
-    }
-
     private long slot(long position) {
         return SLOTS_OFFSET + (position & mask) * slotLength;
     }
@@ -179,10 +170,11 @@ public final class MpmcQueue implements AutoCloseable {
     }
 
     /**
-     * Copies {@code message} in as one message of {@code type}; false if the queue is full (or the
-     * slot claimed was given away after this producer stalled past the unblock timeout). Never blocks.
+     * Copies {@code message} in as one message of {@code type}; false if the queue is full (or its
+     * next slot is still held by a slow consumer). Never blocks.
      *
      * @throws IllegalArgumentException if the message is longer than {@link #maxMessageLength()}
+     * @throws RegionFormatException    if a slot sequence is corrupt
      */
     public boolean offer(int type, MemorySegment message) {
         long length = message.byteSize();
@@ -190,34 +182,59 @@ public final class MpmcQueue implements AutoCloseable {
             throw new IllegalArgumentException("message of " + length + " bytes exceeds the maximum message length "
                 + maxMessageLength + " of queue '" + region.name() + "'");
         }
+        long claim = claims.myClaim();
         long position = memory.getLongVolatile(TAIL_OFFSET);
         while (true) {
             long slot = slot(position);
             long sequence = memory.getLongAcquire(slot + SEQUENCE_OFFSET);
             long difference = (sequence & ~SKIP_BIT) - position;
             if (difference == 0) {
+                memory.putLongVolatile(claim, position); // named before it is ours: see MpmcQueueDescriptor
                 if (memory.compareAndSetLong(TAIL_OFFSET, position, position + 1)) {
                     break;
                 }
                 position = memory.getLongVolatile(TAIL_OFFSET);
-            } else if (difference < 0) {
-                // The slot still holds the message of position - capacity: full, or its consumer stalled.
-                if (!reclaimIfStalled(position - capacity, slot, sequence)) {
+            } else if (difference == 1 - capacity || difference == -capacity) {
+                // The slot still holds the message of position - capacity (or its producer has not published
+                // it): full, or its consumer is slow or dead.
+                if (difference == -capacity || !reclaimIfConsumerDied(position - capacity, slot, sequence)) {
+                    memory.putLongRelease(claim, NO_CLAIM);
                     return false;
                 }
             } else {
-                position = memory.getLongVolatile(TAIL_OFFSET);
+                long tail = memory.getLongVolatile(TAIL_OFFSET);
+                if (difference < 0 || tail == position) {
+                    memory.putLongRelease(claim, NO_CLAIM);
+                    checkSequence(false, sequence, position, "producer");
+                }
+                position = tail;
             }
         }
         long slot = slot(position);
         memory.putIntPlain(slot + LENGTH_OFFSET, (int) length);
         memory.putIntPlain(slot + TYPE_OFFSET, type);
-        Copy.copy(message, 0, region.body(), slot + MESSAGE_OFFSET, length);
-        if (!memory.compareAndSetLong(slot + SEQUENCE_OFFSET, position, position + 1)) {
-            return false; // a consumer skipped this slot while we stalled
+        boolean published = false;
+        try {
+            Copy.copy(message, 0, region.body(), slot + MESSAGE_OFFSET, length);
+            // Only a peer that judged this process dead could have moved the sequence: then nothing is published.
+            published = memory.compareAndSetLong(slot + SEQUENCE_OFFSET, position, position + 1);
+        } finally {
+            if (!published) {
+                memory.compareAndSetLong(slot + SEQUENCE_OFFSET, position, (position + 1) | SKIP_BIT); // the source failed
+            }
+            memory.putLongRelease(claim, NO_CLAIM);
         }
         consumerWord.wakeAllAfterVolatileWrite();
-        return true;
+        return published;
+    }
+
+    /** @throws RegionFormatException naming the slot sequence, unless {@code sound} */
+    private void checkSequence(boolean sound, long sequence, long position, String side) {
+        if (!sound) {
+            throw new RegionFormatException("queue '" + region.name() + "' is corrupt: the sequence of the slot for "
+                + side + " position " + position + " is " + sequence + " (head " + memory.getLongVolatile(HEAD_OFFSET)
+                + ", tail " + memory.getLongVolatile(TAIL_OFFSET) + ", capacity " + capacity + ")");
+        }
     }
 
     /**
@@ -236,37 +253,46 @@ public final class MpmcQueue implements AutoCloseable {
         put(type, message, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
+    /** Free, held by a consumer that died (offer reclaims it), or a sequence offer must report. */
     private boolean hasFreeSlot() {
         long position = memory.getLongVolatile(TAIL_OFFSET);
-        long sequence = memory.getLongAcquire(slot(position) + SEQUENCE_OFFSET) & ~SKIP_BIT;
-        long held = position - capacity;
-        // Free, or held past the unblock timeout by a consumer that claimed it (offer reclaims it).
-        return sequence - position >= 0 || (memory.getLongVolatile(HEAD_OFFSET) > held && stallPosition == held
-            && System.nanoTime() - stallStart >= unblockTimeoutNanos);
-    }
-
-    /** A consumer claimed position {@code held} but never freed its slot: after the timeout, free it. */
-    private boolean reclaimIfStalled(long held, long slot, long sequence) {
-        if (memory.getLongVolatile(HEAD_OFFSET) <= held) {
-            return false; // genuinely full: the message is not taken yet
-        }
-        if (!stalled(held)) {
+        long sequence = memory.getLongAcquire(slot(position) + SEQUENCE_OFFSET);
+        long difference = (sequence & ~SKIP_BIT) - position;
+        if (difference == -capacity) {
             return false;
         }
-        if (memory.compareAndSetLong(slot + SEQUENCE_OFFSET, sequence, held + capacity)) {
-            memory.getAndAddLong(ABANDONED_DEQUEUES_OFFSET, 1);
+        if (difference == 1 - capacity) {
+            long held = position - capacity;
+            return memory.getLongVolatile(HEAD_OFFSET) > held && !claims.claimedByLiveProcess(held | CONSUMER_CLAIM);
         }
         return true;
     }
 
-    private boolean stalled(long position) {
-        long now = System.nanoTime();
-        if (stallPosition != position) {
-            stallPosition = position;
-            stallStart = now;
-            return unblockTimeoutNanos == 0;
+    /**
+     * A consumer claimed position {@code held} and has not freed its slot: if no live process names
+     * that claim (it died), frees the slot for the producer of {@code held + capacity}.
+     *
+     * @return true if the slot may be free now (look again), false if the queue is full or the consumer is alive
+     */
+    private boolean reclaimIfConsumerDied(long held, long slot, long sequence) {
+        if (memory.getLongVolatile(HEAD_OFFSET) <= held || (sequence & ~SKIP_BIT) != held + 1) {
+            return false; // genuinely full (the message is not taken yet), or a sequence that is not a claimed message
         }
-        return now - stallStart >= unblockTimeoutNanos;
+        if (claims.claimedByLiveProcess(held | CONSUMER_CLAIM)) {
+            return false;
+        }
+        if (memory.compareAndSetLong(slot + SEQUENCE_OFFSET, sequence, held + capacity)) {
+            memory.getAndAddLong(ABANDONED_DEQUEUES_OFFSET, 1);
+            producerWord.wakeAllAfterVolatileWrite();
+        }
+        return true;
+    }
+
+    /** For the claim table: true once a claim's slot no longer waits for its claimer. */
+    private boolean settled(long claim) {
+        long position = claim & ~CONSUMER_CLAIM;
+        long sequence = memory.getLongVolatile(slot(position) + SEQUENCE_OFFSET) & ~SKIP_BIT;
+        return (claim & CONSUMER_CLAIM) != 0 ? sequence != position + 1 : sequence != position;
     }
 
     // ------------------------------------------------------------------ consuming
@@ -275,47 +301,69 @@ public final class MpmcQueue implements AutoCloseable {
      * Takes one message, if any, and hands the handler a copy. Never blocks.
      *
      * @return 1 if a message was handled, 0 if none was ready
+     * @throws RegionFormatException if a slot sequence or message length is corrupt
      */
     public int poll(MessageHandler handler) {
+        long claim = claims.myClaim();
         long position = memory.getLongVolatile(HEAD_OFFSET);
         while (true) {
             long slot = slot(position);
             long sequence = memory.getLongAcquire(slot + SEQUENCE_OFFSET);
             long committed = position + 1;
             if (sequence == committed || sequence == (committed | SKIP_BIT)) {
+                memory.putLongVolatile(claim, position | CONSUMER_CLAIM); // named before it is ours
                 if (memory.compareAndSetLong(HEAD_OFFSET, position, position + 1)) {
-                    return consume(handler, position, slot, sequence);
+                    return consume(handler, claim, position, slot, sequence);
                 }
                 position = memory.getLongVolatile(HEAD_OFFSET);
             } else if (sequence == position) {
-                // Claimed by a producer, not yet published: empty, or the producer stalled.
-                if (memory.getLongVolatile(TAIL_OFFSET) <= position || !stalled(position)) {
+                // Claimed by a producer, not yet published: empty, or the producer is slow or dead.
+                if (memory.getLongVolatile(TAIL_OFFSET) <= position || !skipIfProducerDied(position, slot)) {
+                    memory.putLongRelease(claim, NO_CLAIM);
                     return 0;
                 }
-                if (memory.compareAndSetLong(slot + SEQUENCE_OFFSET, position, committed | SKIP_BIT)) {
-                    memory.getAndAddLong(ABANDONED_ENQUEUES_OFFSET, 1);
-                }
-            } else if (sequence - position < 0) {
-                return 0;
+            } else if ((sequence & ~SKIP_BIT) == position + 1 - capacity) {
+                memory.putLongRelease(claim, NO_CLAIM);
+                return 0; // the consumer of position - capacity has not freed the slot yet
             } else {
-                position = memory.getLongVolatile(HEAD_OFFSET);
+                long head = memory.getLongVolatile(HEAD_OFFSET);
+                if (head == position) {
+                    memory.putLongRelease(claim, NO_CLAIM);
+                    checkSequence(false, sequence, position, "consumer");
+                }
+                position = head;
             }
         }
     }
 
-    private int consume(MessageHandler handler, long position, long slot, long sequence) {
+    /** The producer of {@code position} claimed it and has not published: if it died, skip the slot. */
+    private boolean skipIfProducerDied(long position, long slot) {
+        if (claims.claimedByLiveProcess(position)) {
+            return false;
+        }
+        if (memory.compareAndSetLong(slot + SEQUENCE_OFFSET, position, (position + 1) | SKIP_BIT)) {
+            memory.getAndAddLong(ABANDONED_ENQUEUES_OFFSET, 1);
+        }
+        return true;
+    }
+
+    private int consume(MessageHandler handler, long claim, long position, long slot, long sequence) {
         boolean skipped = (sequence & SKIP_BIT) != 0;
         int length = memory.getIntPlain(slot + LENGTH_OFFSET);
         int type = memory.getIntPlain(slot + TYPE_OFFSET);
-        if (!skipped && (length < 0 || length > maxMessageLength)) {
-            release(slot, sequence, position);
-            throw new RegionFormatException("queue '" + region.name() + "' has a corrupt message length " + length
-                + " at position " + position);
+        boolean mine;
+        try {
+            if (!skipped && (length < 0 || length > maxMessageLength)) {
+                throw new RegionFormatException("queue '" + region.name() + "' has a corrupt message length " + length
+                    + " at position " + position);
+            }
+            if (!skipped) {
+                Copy.copy(region.body(), slot + MESSAGE_OFFSET, copy, 0, length);
+            }
+        } finally {
+            mine = release(slot, sequence, position);
+            memory.putLongRelease(claim, NO_CLAIM);
         }
-        if (!skipped) {
-            Copy.copy(region.body(), slot + MESSAGE_OFFSET, copy, 0, length);
-        }
-        boolean mine = release(slot, sequence, position);
         if (skipped || !mine) {
             return 0;
         }
@@ -346,12 +394,17 @@ public final class MpmcQueue implements AutoCloseable {
         take(handler, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
+    /** A message, a sequence poll must report, or a claimed slot whose producer died (poll skips it). */
     private boolean hasMessageOrStall() {
         long position = memory.getLongVolatile(HEAD_OFFSET);
         long sequence = memory.getLongAcquire(slot(position) + SEQUENCE_OFFSET);
-        // A message, or a claimed slot (poll decides whether its producer stalled past the timeout).
-        return sequence - (position + 1) >= 0 || (sequence == position && memory.getLongVolatile(TAIL_OFFSET) > position
-            && stallPosition == position && System.nanoTime() - stallStart >= unblockTimeoutNanos);
+        if ((sequence & ~SKIP_BIT) == position + 1 - capacity) {
+            return false;
+        }
+        if (sequence == position) {
+            return memory.getLongVolatile(TAIL_OFFSET) > position && !claims.claimedByLiveProcess(position);
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ introspection
@@ -387,12 +440,12 @@ public final class MpmcQueue implements AutoCloseable {
         return memory.getLongVolatile(TAIL_OFFSET);
     }
 
-    /** @return slots skipped because their producer stalled past the unblock timeout */
+    /** @return slots skipped because their producer died between claiming and publishing them */
     public long abandonedEnqueues() {
         return memory.getLongVolatile(ABANDONED_ENQUEUES_OFFSET);
     }
 
-    /** @return slots reclaimed because their consumer stalled past the unblock timeout */
+    /** @return slots reclaimed because their consumer died between claiming and freeing them (messages lost) */
     public long abandonedDequeues() {
         return memory.getLongVolatile(ABANDONED_DEQUEUES_OFFSET);
     }
@@ -402,9 +455,12 @@ public final class MpmcQueue implements AutoCloseable {
         return region;
     }
 
-    /** Unmaps this handle. */
+    /** Gives back this handle's claim entries and unmaps it; no other thread may be using it. */
     @Override
     public void close() {
+        if (!region.isClosed()) {
+            claims.release();
+        }
         region.close();
     }
 

@@ -19,7 +19,11 @@ import io.interproc.core.RegionType;
  *   512  +---------------------------------------------------------------+
  *        |  Abandoned Enqueues (64) | Abandoned Dequeues (64)            |
  *  1024  +---------------------------------------------------------------+
- *        |  Slots: capacity x slot length                               ...
+ *        |  Claims Used (64): 1 + the highest claim entry ever taken     |
+ *  1088  +---------------------------------------------------------------+
+ *        |  Claim entries: 64 x (Owner Stamp (64) | Claim Position (64)) |
+ *  2112  +---------------------------------------------------------------+
+ *  2176  |  Slots: capacity x slot length                               ...
  *        +---------------------------------------------------------------+
  *
  *  slot (slot length = 16 + max message length, rounded up to 64)
@@ -36,10 +40,21 @@ import io.interproc.core.RegionType;
  * for the producer of {@code p}; {@code p + 1} — holds a committed message; {@code p + 1} with
  * {@link #SKIP_BIT} — its producer stalled past the unblock timeout and the consumer of {@code p}
  * skips it; {@code p + capacity} — consumed, free for the producer of {@code p + capacity}.
+ *
+ * <p><b>Claims.</b> Every thread that puts or takes owns a claim entry: Owner Stamp is its
+ * process's {@link io.interproc.core.ProcessIdentity#stamp() stamp}, Claim Position the position it
+ * is claiming ({@link #NO_CLAIM} when none; a consumer's with {@link #CONSUMER_CLAIM}). A producer
+ * stores its Claim Position before its compare-and-set of Tail Position, a consumer before its
+ * compare-and-set of Head Position, and each clears it once the slot is published or freed. A slot
+ * left claimed (a producer's unpublished position behind the tail, a consumer's unfreed position
+ * behind the head) is skipped or reclaimed only when no entry of a live process names that
+ * position: a slow peer is waited for, never overtaken, so no late write of a slow peer lands in a
+ * slot given to someone else. Layout version 2 (version 1 took slots over after a timeout, and a
+ * peer stopped past it lost, duplicated or tore messages).
  */
 public final class MpmcQueueDescriptor {
     /** Region type: parameters capacity (slots) and max message length. */
-    public static final RegionType TYPE = RegionType.of("mpmc-queue", 1, "capacity", "maxMessageLength");
+    public static final RegionType TYPE = RegionType.of("mpmc-queue", 2, "capacity", "maxMessageLength");
 
     public static final int TAIL_OFFSET = 0;
     public static final int HEAD_OFFSET = 128;
@@ -47,7 +62,17 @@ public final class MpmcQueueDescriptor {
     public static final int PRODUCER_WAIT_OFFSET = 384;
     public static final int ABANDONED_ENQUEUES_OFFSET = 512;
     public static final int ABANDONED_DEQUEUES_OFFSET = 520;
-    public static final int SLOTS_OFFSET = 1024;
+    public static final int CLAIMS_USED_OFFSET = 1024;
+    public static final int CLAIMS_OFFSET = 1088;
+    public static final int CLAIMS = 64;
+    public static final int CLAIM_LENGTH = 16;
+    public static final int CLAIM_OWNER = 0;
+    public static final int CLAIM_POSITION = 8;
+    /** Claim Position of an entry that claims nothing. */
+    public static final long NO_CLAIM = -1;
+    /** Marks a consumer's Claim Position. */
+    public static final long CONSUMER_CLAIM = 1L << 62;
+    public static final int SLOTS_OFFSET = 2176;
 
     public static final int SEQUENCE_OFFSET = 0;
     public static final int LENGTH_OFFSET = 8;

@@ -103,7 +103,6 @@ class MpmcQueueMultiJvmTest {
         try (MpmcQueue queue = MpmcQueue.create(directory, "q", 256, 128);
              io.interproc.core.Region progress = directory.create("progress",
                  new io.interproc.core.RegionSpec(PROGRESS, 8L * KILLS), r -> { })) {
-            queue.unblockTimeout(Duration.ofMillis(50));
             java.util.Map<Long, Long> next = new java.util.concurrent.ConcurrentHashMap<>();
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             java.util.concurrent.CompletableFuture<Void> consumer = java.util.concurrent.CompletableFuture.runAsync(() -> {
@@ -182,7 +181,6 @@ class MpmcQueueMultiJvmTest {
         // A is killed: each exactly once, and 4 (A's message in flight) is not delivered again.
         long n = 2_000;
         try (MpmcQueue queue = MpmcQueue.create(RegionDirectory.of(dir), "q", 8, 128)) {
-            queue.unblockTimeout(Duration.ofMillis(200));
             try (ChildJvm a = ChildJvm.builder(DieInHandler.class).jvmOptions("-Xmx64m").captureOutput()
                 .args(dir.toString(), "5").start()) {
                 for (long seq = 0; seq < 5; seq++) {
