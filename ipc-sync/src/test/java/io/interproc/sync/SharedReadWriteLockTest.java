@@ -165,4 +165,38 @@ class SharedReadWriteLockTest {
             }
         }
     }
+
+    /** Waits for the write lock (the parent holds a read lock), saying so; killed while waiting. */
+    public static final class WaitingWriter implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            SharedReadWriteLock lock = SharedReadWriteLock.open(RegionDirectory.of(Path.of(args[0])), "rw");
+            System.out.println("WAITING");
+            lock.writeLock().lock();
+            System.out.println("GOT IT");
+            new CountDownLatch(1).await();
+        }
+    }
+
+    @Test
+    void shouldLetReadersInAgainWhenAWriterIsKilledWhileWaiting() throws Exception {
+        try (SharedReadWriteLock rw = SharedReadWriteLock.create(directory(), "rw")) {
+            rw.readLock().lock();
+            try (ChildJvm writer = ChildJvm.builder(WaitingWriter.class).args(dir.toString()).captureOutput().start()) {
+                assertTrue(writer.awaitOutput("WAITING", LONG), writer.output());
+                assertTrue(Poll.until(rw::isWriteLocked, LONG), "the waiting writer holds new readers back");
+                assertFalse(async(() -> rw.readLock().tryLock()).get(30, TimeUnit.SECONDS));
+                writer.kill();
+                assertTrue(writer.join(LONG));
+            }
+            assertTrue(async(() -> {
+                boolean got = rw.readLock().tryLock(5, TimeUnit.SECONDS);
+                rw.readLock().unlock();
+                return got;
+            }).get(30, TimeUnit.SECONDS), "a writer killed while waiting holds nobody back");
+            rw.readLock().unlock();
+            assertTrue(rw.writeLock().tryLock(5, TimeUnit.SECONDS));
+            rw.writeLock().unlock();
+        }
+    }
 }

@@ -265,4 +265,62 @@ class SharedSyncMultiJvmTest {
             assertTrue(waiter.output().contains("SET"), waiter.output());
         }
     }
+
+    /** Acquires one permit of bounded semaphore "s" and holds it until killed; with "exit", releases nothing and exits 0. */
+    public static final class OnePermit implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            SharedSemaphore semaphore = SharedSemaphore.open(RegionDirectory.of(Path.of(args[0])), "s");
+            if (!semaphore.tryAcquire(Integer.parseInt(args[1]), 30, TimeUnit.SECONDS)) {
+                System.exit(4);
+            }
+            System.out.println("HOLDING");
+            if (args.length > 2 && args[2].equals("exit")) {
+                return;
+            }
+            new CountDownLatch(1).await();
+        }
+    }
+
+    @Test
+    void shouldGiveADeadHoldersPermitBackOnTheNonBlockingAcquirePath() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (SharedSemaphore semaphore = SharedSemaphore.create(directory, "s", 1, true)) {
+            for (int i = 0; i < 3; i++) {
+                try (ChildJvm holder = ChildJvm.builder(OnePermit.class).args(dir.toString(), "1").captureOutput().start()) {
+                    assertTrue(holder.awaitOutput("HOLDING", LONG), holder.output());
+                    assertFalse(semaphore.tryAcquire());
+                    holder.kill();
+                    assertTrue(holder.join(LONG));
+                }
+                // Nobody waits: only tryAcquire itself can notice the dead holder.
+                assertTrue(Poll.until(semaphore::tryAcquire, Duration.ofSeconds(3)), "permit back within 3 s, kill " + i);
+                semaphore.release();
+            }
+            assertEquals(3, semaphore.recoveredPermits());
+        }
+    }
+
+    @Test
+    void shouldConsumeCountedPermitsButReturnBoundedHoldsWhenAProcessExitsNormally() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (SharedSemaphore counting = SharedSemaphore.create(directory, "s", 0, false)) {
+            counting.release(2); // a counting signal: A gives 2, B takes 2 and exits 0
+            try (ChildJvm b = ChildJvm.builder(OnePermit.class).args(dir.toString(), "2", "exit").captureOutput().start()) {
+                assertTrue(b.join(LONG));
+                assertEquals(OptionalInt.of(0), b.exitCode(), b.output());
+            }
+            assertFalse(counting.tryAcquire(1, 1, TimeUnit.SECONDS), "consumed signals are not given back");
+            assertEquals(0, counting.availablePermits());
+        }
+        directory.unlink("s");
+        try (SharedSemaphore bounded = SharedSemaphore.create(directory, "s", 2, true)) {
+            try (ChildJvm b = ChildJvm.builder(OnePermit.class).args(dir.toString(), "2", "exit").captureOutput().start()) {
+                assertTrue(b.join(LONG));
+                assertEquals(OptionalInt.of(0), b.exitCode(), b.output());
+            }
+            assertTrue(bounded.tryAcquire(2, 5, TimeUnit.SECONDS), "a bounded semaphore's holds end with their process");
+            bounded.release(2);
+        }
+    }
 }
