@@ -74,6 +74,7 @@ final class BlockingWait implements WaitStrategy {
                     return true;
                 }
                 word.sleep(sequence, Math.min(remaining, sliceNanos));
+                word.region().checkIntact(); // after each sleep: a file truncated meanwhile is an exception, not a fault
                 if (condition.getAsBoolean()) {
                     return true;
                 }

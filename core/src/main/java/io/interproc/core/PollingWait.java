@@ -29,6 +29,7 @@ final class PollingWait implements WaitStrategy {
                 return condition.getAsBoolean();
             }
             if (now - lastCheck >= checkNanos) {
+                word.region().checkIntact();
                 liveness.check();
                 lastCheck = now;
             }

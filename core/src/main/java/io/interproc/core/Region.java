@@ -216,6 +216,34 @@ public final class Region implements AutoCloseable {
     }
 
     /**
+     * Checks that the file still holds the whole mapping: another process that truncates a region
+     * file while it is mapped makes every access beyond the new end fault (SIGBUS). Blocking waits
+     * call this before each look at shared memory after a sleep, and slow paths before they write.
+     * It costs an {@code fstat}; the non-blocking fast paths do not pay it, so an access there can
+     * still fault: the JDK turns a fault in a plain load or store into an {@link InternalError}, and
+     * one in an atomic compare-and-set ends the JVM. Region files are owner-only: only the same user
+     * can truncate them.
+     *
+     * @throws RegionException if the file is now shorter than this mapping
+     */
+    public void checkIntact() {
+        // By path, not through the channel: a FileChannel call in an interrupted thread would close the
+        // channel (and drop this JVM's locks on the file). A name that now names another file, or none,
+        // cannot be checked this way, and is not.
+        java.nio.file.attribute.BasicFileAttributes attributes;
+        try {
+            attributes = java.nio.file.Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (java.io.IOException gone) {
+            return;
+        }
+        if (attributes.size() < segment.byteSize() && java.util.Objects.equals(attributes.fileKey(), attachment.fileKey)) {
+            throw new RegionFormatException("region '" + name + "' (" + path + ") was truncated to " + attributes.size()
+                + " bytes while mapped (" + segment.byteSize() + " bytes); it must not be used any more");
+        }
+    }
+
+    /**
      * Removes the region's name if it still names this region; this handle stays usable.
      *
      * @return true if the name was removed

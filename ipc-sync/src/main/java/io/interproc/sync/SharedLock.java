@@ -242,6 +242,7 @@ public final class SharedLock implements Lock, AutoCloseable {
     }
 
     private boolean acquire(long timeoutNanos) throws InterruptedException {
+        region.checkIntact(); // a slow path: a truncated file is an exception here, not a SIGBUS in the CAS below
         if (tryLock()) {
             return true;
         }

@@ -282,4 +282,29 @@ class SharedLockTest {
             assertThrows(IllegalMonitorStateException.class, () -> lock.condition(1).await(), "await needs the lock");
         }
     }
+
+    @Test
+    void shouldTellAWaiterThatTheLockFileWasTruncatedInsteadOfFaulting() throws Exception {
+        SharedLock lock = SharedLock.create(RegionDirectory.of(dir), "lock", false);
+        lock.lock();
+        CompletableFuture<Throwable> waiter = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                waiter.complete(lock.tryLock(60, TimeUnit.SECONDS) ? null : new AssertionError("timed out"));
+            } catch (Throwable t) {
+                waiter.complete(t);
+            }
+        });
+        assertTrue(Poll.until(() -> lock.sleepingWaiters() > 0, Duration.ofSeconds(30)));
+        Process truncate = new ProcessBuilder("truncate", "-s", "64", dir.resolve("lock").toString()).start();
+        assertEquals(0, truncate.waitFor());
+        Throwable t = waiter.get(30, TimeUnit.SECONDS);
+        assertInstanceOf(RegionFormatException.class, t, () -> "owner " + lock.ownerPid() + " size "
+            + dir.resolve("lock").toFile().length() + " mapped " + lock.region().segment().byteSize());
+        assertTrue(t.getMessage().contains("truncated"), t.getMessage());
+        RegionFormatException later = assertThrows(RegionFormatException.class,
+            () -> lock.tryLock(1, TimeUnit.SECONDS), "the next slow path says so too");
+        assertTrue(later.getMessage().contains("truncated"));
+        assertThrows(RegionFormatException.class, () -> SharedLock.open(RegionDirectory.of(dir), "lock"));
+    }
 }
