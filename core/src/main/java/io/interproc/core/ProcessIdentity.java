@@ -89,12 +89,13 @@ public record ProcessIdentity(long pid, long startTime) {
     /** Bits of a {@link #stamp()} that hold the pid: Linux's pid_max cannot exceed 2^22. */
     private static final int STAMP_PID_BITS = 22;
     private static final long STAMP_PID_MASK = (1L << STAMP_PID_BITS) - 1;
-    private static final long STAMP_START_MASK = (1L << (63 - STAMP_PID_BITS)) - 1;
+    private static final long STAMP_START_MASK = (1L << (62 - STAMP_PID_BITS)) - 1;
 
     /**
      * This identity in one word, for structures that must name an owner with a single atomic
      * store or compare-and-set (so that taking over a dead owner is one decision on one word):
-     * bits 0 to 21 the pid, bits 22 to 62 the low 41 bits of the start time, bit 63 clear. Never 0.
+     * bits 0 to 21 the pid, bits 22 to 61 the low 40 bits of the start time (350 years of clock
+     * ticks), bits 62 and 63 clear for the structure's own flags. Never 0.
      *
      * @throws UnsupportedOperationException if the pid does not fit in 22 bits (not on Linux)
      */

@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReadWriteLock;
  * <pre>
  *  body offset
  *     0  +---------------------------------------------------------------+
- *        |  Writer (64): process stamp of the writer, 0 if none          |
+ *        |H|T| Writer (62): process stamp of the writer, 0 if none;      |
+ *        |     H: held, T: tentative (deciding whether to hold)          |
  *     8  |  Writer Thread (64): the writer's thread id, 0 while unknown   |
  *    16  |  Recoveries (64): dead writers and dead readers' slots freed   |
  *   128  +---------------------------------------------------------------+
@@ -31,13 +32,20 @@ import java.util.concurrent.locks.ReadWriteLock;
  *  1344  +---------------------------------------------------------------+
  * </pre>
  *
- * <b>Protocol.</b> A reader adds one to its process's slot, then reads Writer; if a writer is there
- * (and the reader's thread holds no read lock already) it takes the hold back and waits. A writer
- * sets Writer by compare-and-set from 0 to its {@link ProcessIdentity#stamp() stamp}, which stops
- * new readers at once (writers first), then waits until every reader slot is 0. Both sides store
- * before they load, so at least one sees the other. Writer is the only word a writer owns: taking
+ * <b>Protocol.</b> A writer claims Writer by compare-and-set from 0 to its
+ * {@link ProcessIdentity#stamp() stamp}, which holds back readers that block (writers first), waits
+ * until every reader slot is 0, then marks {@link #TENTATIVE}, checks the slots once more and sets
+ * {@link #HELD} (or, if a reader came in, goes back to waiting). A reader adds one to its process's
+ * slot, then reads Writer; if it must not enter (a blocking reader: any writer; {@code tryLock()}:
+ * a writer with HELD, or a TENTATIVE one once it decided for HELD) it takes the hold back. Both
+ * sides store before they load, so at least one sees the other, and a barging reader and a
+ * deciding writer never both give up: {@code tryLock} is exact. Writer is the only word a writer owns: taking
  * over a dead writer is one compare-and-set from its stamp to 0, and a stamp names one process for
  * ever, so a slow recoverer cannot free a lock that a live writer took since.
+ *
+ * <p><b>Barging.</b> As with {@code ReentrantReadWriteLock}, {@code readLock().tryLock()} takes a read
+ * hold whenever no other thread holds the write lock, even while a writer waits; the blocking
+ * calls ({@code lock}, {@code tryLock(time, unit)}) wait behind a waiting writer.
  *
  * <p><b>Ownership.</b> Read holds belong to threads: {@code readLock().unlock()} by a thread that
  * holds none throws {@link IllegalMonitorStateException}; a thread that holds a read lock takes it
@@ -60,6 +68,13 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
     /** Region type of read-write locks. Version 2: reader slots are the truth (version 1 kept a count). */
     public static final RegionType TYPE = RegionType.of("rwlock", 2);
     public static final int WRITER_OFFSET = 0;
+    /** Bit 63 of Writer: the writer holds the lock (without it, it has claimed it and waits for readers to leave). */
+    public static final long HELD = Long.MIN_VALUE;
+    /** Bit 62 of Writer: the writer found no reader and is checking once more before it sets {@link #HELD}. */
+    public static final long TENTATIVE = 1L << 62;
+    private static final long STAMP = ~(HELD | TENTATIVE);
+    /** Spins a reader waits, at most, for a tentative writer to decide (a few instructions, unless it is descheduled). */
+    private static final int DECISION_SPINS = 1 << 14;
     public static final int WRITER_THREAD_OFFSET = 8;
     public static final int RECOVERIES_OFFSET = 16;
     public static final int WAIT_OFFSET = 128;
@@ -128,14 +143,20 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         return readHolds.get()[0];
     }
 
-    /** @return true while some thread holds the write lock, or has claimed it and waits for readers to leave */
+    /** @return true while some thread holds the write lock */
     public boolean isWriteLocked() {
-        return memory.getLongVolatile(WRITER_OFFSET) != 0;
+        return (memory.getLongVolatile(WRITER_OFFSET) & HELD) != 0;
+    }
+
+    /** @return true while a writer has claimed the lock and waits for the readers to leave (new readers that block wait behind it) */
+    public boolean hasWaitingWriter() {
+        long writer = memory.getLongVolatile(WRITER_OFFSET);
+        return writer != 0 && (writer & HELD) == 0;
     }
 
     /** @return true if the calling thread holds the write lock */
     public boolean isWriteLockedByCurrentThread() {
-        return memory.getLongVolatile(WRITER_OFFSET) == me && writeHolds > 0
+        return memory.getLongVolatile(WRITER_OFFSET) == (me | HELD) && writeHolds > 0
             && memory.getLongVolatile(WRITER_THREAD_OFFSET) == Thread.currentThread().threadId();
     }
 
@@ -153,24 +174,54 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         return memory.getLongVolatile(RECOVERIES_OFFSET);
     }
 
-    private boolean tryRead() {
+    /**
+     * A read hold now if no other thread holds the write lock. {@code barging}: also while a writer
+     * only waits for readers to leave ({@code tryLock()}, as {@code ReentrantReadWriteLock}'s does);
+     * otherwise a waiting writer holds this reader back (the blocking calls: writers first).
+     */
+    private boolean tryRead(boolean barging) {
         int[] holds = readHolds.get();
         if (holds[0] > 0 || isWriteLockedByCurrentThread()) {
             readers.addMine(1); // reentrant, or downgrading: never waits for a writer
             holds[0]++;
             return true;
         }
-        if (memory.getLongVolatile(WRITER_OFFSET) != 0) {
+        if (!barging) {
+            if (memory.getLongVolatile(WRITER_OFFSET) != 0) {
+                return false;
+            }
+            readers.addMine(1);
+            if (memory.getLongVolatile(WRITER_OFFSET) != 0) {
+                readers.addMine(-1); // a writer came first: it may be waiting for this slot to drain
+                word.wakeAllAfterVolatileWrite();
+                return false;
+            }
+            holds[0]++;
+            return true;
+        }
+        if ((decided() & HELD) != 0) {
             return false;
         }
         readers.addMine(1);
-        if (memory.getLongVolatile(WRITER_OFFSET) != 0) {
-            readers.addMine(-1); // a writer came first: it may be waiting for this slot to drain
+        // Stored, then loaded: a writer that is deciding loads the slots after it marked TENTATIVE, so
+        // either it sees this hold (and backs off) or this sees its mark (and waits for its decision).
+        if ((decided() & HELD) != 0) {
+            readers.addMine(-1);
             word.wakeAllAfterVolatileWrite();
             return false;
         }
         holds[0]++;
         return true;
+    }
+
+    /** Writer, once no writer is deciding (bounded: a writer descheduled mid-decision counts as holding). */
+    private long decided() {
+        long writer = memory.getLongVolatile(WRITER_OFFSET);
+        for (int i = 0; (writer & TENTATIVE) != 0 && i < DECISION_SPINS; i++) {
+            Thread.onSpinWait();
+            writer = memory.getLongVolatile(WRITER_OFFSET);
+        }
+        return (writer & TENTATIVE) != 0 ? writer | HELD : writer;
     }
 
     private void releaseRead() {
@@ -185,22 +236,33 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         }
     }
 
-    /** Claims the writer word (or re-enters it); true if this thread now holds or has claimed it. */
+    /** Claims the writer word; true if this thread now has it claimed (not yet held). */
     private boolean claimWrite() {
-        long writer = memory.getLongVolatile(WRITER_OFFSET);
-        if (writer == me && memory.getLongVolatile(WRITER_THREAD_OFFSET) == Thread.currentThread().threadId()) {
-            return true;
-        }
-        if (writer != 0 || !memory.compareAndSetLong(WRITER_OFFSET, 0, me)) {
+        if (memory.getLongVolatile(WRITER_OFFSET) != 0 || !memory.compareAndSetLong(WRITER_OFFSET, 0, me)) {
             return false;
         }
         memory.putLongVolatile(WRITER_THREAD_OFFSET, Thread.currentThread().threadId());
         return true;
     }
 
-    /** @return true when no read hold of any process remains but those of the calling thread */
-    private boolean readersDrained() {
-        return readers.total() == readHolds.get()[0];
+    /**
+     * With the writer word claimed: if no reader is left, marks it HELD and checks again (a barging
+     * reader may have come in between; it sees HELD or this check sees it).
+     *
+     * @return true if this thread now holds the write lock; false leaves the claim as it was
+     */
+    private boolean holdIfDrained() {
+        if (readers.total() != 0) {
+            return false;
+        }
+        memory.putLongVolatile(WRITER_OFFSET, me | TENTATIVE); // only the claimer writes a claimed word
+        if (readers.total() == 0) {
+            memory.putLongVolatile(WRITER_OFFSET, me | HELD);
+            writeHolds = 1;
+            return true;
+        }
+        memory.putLongVolatile(WRITER_OFFSET, me); // no wake: blocking readers wait for the word to be 0
+        return false;
     }
 
     private boolean tryWrite() {
@@ -211,17 +273,19 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         if (readHolds.get()[0] > 0 || !claimWrite()) {
             return false;
         }
-        if (!readersDrained()) {
+        if (!holdIfDrained()) {
             unclaimWrite();
             return false;
         }
-        writeHolds = 1;
         return true;
     }
 
     private void unclaimWrite() {
         memory.putLongVolatile(WRITER_THREAD_OFFSET, 0);
-        memory.compareAndSetLong(WRITER_OFFSET, me, 0);
+        long writer = memory.getLongVolatile(WRITER_OFFSET);
+        if ((writer & STAMP) == me) {
+            memory.compareAndSetLong(WRITER_OFFSET, writer, 0);
+        }
         word.wakeAllAfterVolatileWrite();
     }
 
@@ -240,7 +304,8 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
     public boolean recoverDeadHolders() {
         boolean freed = false;
         long writer = memory.getLongVolatile(WRITER_OFFSET);
-        if (writer != 0 && writer != me && !ProcessIdentity.isStampAlive(writer)
+        long stamp = writer & STAMP;
+        if (writer != 0 && stamp != me && !ProcessIdentity.isStampAlive(stamp)
             && memory.compareAndSetLong(WRITER_OFFSET, writer, 0)) {
             memory.getAndAddLong(RECOVERIES_OFFSET, 1);
             freed = true;
@@ -256,11 +321,11 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
     }
 
     private boolean acquireRead(long nanos) throws InterruptedException {
-        if (tryRead()) {
+        if (tryRead(false)) {
             return true;
         }
         boolean[] got = {false};
-        return waitStrategy.await(word, () -> got[0] || (got[0] = tryRead()), nanos, this::recoverDeadHolders)
+        return waitStrategy.await(word, () -> got[0] || (got[0] = tryRead(false)), nanos, this::recoverDeadHolders)
             || got[0];
     }
 
@@ -284,12 +349,10 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         boolean drained = false;
         try {
             long left = nanos == WaitStrategy.NO_TIMEOUT ? WaitStrategy.NO_TIMEOUT : nanos - (System.nanoTime() - start);
-            drained = readersDrained()
-                || (left > 0 && waitStrategy.await(word, this::readersDrained, left, this::recoverDeadHolders));
+            drained = holdIfDrained()
+                || (left > 0 && waitStrategy.await(word, this::holdIfDrained, left, this::recoverDeadHolders));
         } finally {
-            if (drained) {
-                writeHolds = 1;
-            } else {
+            if (!drained) {
                 unclaimWrite();
             }
         }
@@ -336,7 +399,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
     private final class ReadLock extends Side {
         @Override
         boolean attempt() {
-            return tryRead();
+            return tryRead(true);
         }
 
         @Override

@@ -44,7 +44,10 @@ import java.util.concurrent.TimeUnit;
  * check every wait slice; {@link #recoveredPermits()} counts them. The holder slots are the truth
  * (available = initial − held by all), so there is no instant in which a kill leaks a permit.
  * At most 64 processes can hold permits at once ({@link IllegalStateException} naming the limit
- * for the 65th).</li>
+ * for the 65th). Within a process, acquisitions, releases and {@link #availablePermits()} are
+ * exact (linearizable); between processes, two that race for the last permits at the same instant
+ * may both fail one attempt (a blocking acquire retries), and {@code availablePermits} may read low
+ * by permits another process is just trying to take.</li>
  * </ul>
  * As in {@code java.util.concurrent.Semaphore}, acquiring or releasing 0 permits is allowed
  * (and does nothing); negative counts are {@link IllegalArgumentException}.
@@ -61,6 +64,7 @@ public final class SharedSemaphore implements AutoCloseable {
     public static final int HOLDERS = 64;
     public static final int LENGTH = HOLDERS_OFFSET + ProcessSlots.length(HOLDERS);
     private static final long RECOVERY_INTERVAL_NANOS = 5_000_000;
+    private static final java.util.concurrent.ConcurrentMap<String, Object> SLOT_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Region region;
     private final MemoryAccess memory;
@@ -68,6 +72,12 @@ public final class SharedSemaphore implements AutoCloseable {
     private final long initialPermits;
     private final boolean bounded;
     private final ProcessSlots holders;
+    /**
+     * The threads of a process share its slot: this JVM-wide lock (one per region file) keeps one
+     * thread's tentative add out of another's check and release, so that within a process
+     * {@code tryAcquire}, {@code release} and {@code availablePermits} are exact.
+     */
+    private final Object slotLock;
     private volatile long lastRecovery = System.nanoTime() - RECOVERY_INTERVAL_NANOS;
     private WaitStrategy waitStrategy = WaitStrategy.blocking();
 
@@ -86,6 +96,7 @@ public final class SharedSemaphore implements AutoCloseable {
         this.bounded = flag == 1;
         this.word = region.waitWord(WAIT_OFFSET);
         this.holders = new ProcessSlots(memory, HOLDERS_OFFSET, HOLDERS, "semaphore '" + region.name() + "'");
+        this.slotLock = SLOT_LOCKS.computeIfAbsent(region.path().toAbsolutePath().normalize().toString(), k -> new Object());
     }
 
     /** Creates a semaphore with {@code permits} permits; {@code bounded} refuses releases beyond them. */
@@ -134,12 +145,22 @@ public final class SharedSemaphore implements AutoCloseable {
 
     /** @return permits available now (bounded: initial permits minus those held, dead holders' included until recovered) */
     public long availablePermits() {
-        return bounded ? initialPermits - holders.total() : memory.getLongVolatile(PERMITS_OFFSET);
+        if (!bounded) {
+            return memory.getLongVolatile(PERMITS_OFFSET);
+        }
+        synchronized (slotLock) {
+            return initialPermits - holders.total();
+        }
     }
 
     /** @return permits this process holds (bounded; always 0 for an unbounded semaphore) */
     public long heldByThisProcess() {
-        return bounded ? holders.heldByMe() : 0;
+        if (!bounded) {
+            return 0;
+        }
+        synchronized (slotLock) {
+            return holders.heldByMe();
+        }
     }
 
     /** @return permits given back, in all, after their holders died */
@@ -176,6 +197,12 @@ public final class SharedSemaphore implements AutoCloseable {
         if (permits > initialPermits) {
             return false;
         }
+        synchronized (slotLock) {
+            return tryHoldLocked(permits);
+        }
+    }
+
+    private boolean tryHoldLocked(long permits) {
         for (int attempt = 0; attempt < 4; attempt++) {
             if (initialPermits - holders.total() < permits
                 && !(recoverIfDue() && initialPermits - holders.total() >= permits)) {
@@ -248,7 +275,11 @@ public final class SharedSemaphore implements AutoCloseable {
             return;
         }
         if (bounded) {
-            if (!holders.takeFromMine(permits)) {
+            boolean taken;
+            synchronized (slotLock) {
+                taken = holders.takeFromMine(permits);
+            }
+            if (!taken) {
                 throw new IllegalStateException("released too many times: this process holds "
                     + holders.heldByMe() + " permits of bounded semaphore '" + region.name() + "' (" + initialPermits
                     + " in all) and cannot release " + permits);

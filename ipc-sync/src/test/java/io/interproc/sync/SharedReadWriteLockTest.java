@@ -96,8 +96,14 @@ class SharedReadWriteLockTest {
                 rw.writeLock().unlock();
                 return got;
             });
-            assertTrue(Poll.until(rw::isWriteLocked, LONG), "the waiting writer has claimed the lock");
-            assertFalse(async(() -> rw.readLock().tryLock()).get(30, TimeUnit.SECONDS), "a waiting writer holds back new readers");
+            assertTrue(Poll.until(rw::hasWaitingWriter, LONG), "the waiting writer has claimed the lock");
+            assertFalse(async(() -> rw.readLock().tryLock(20, TimeUnit.MILLISECONDS)).get(30, TimeUnit.SECONDS),
+                "a waiting writer holds back new readers that block");
+            assertTrue(async(() -> {
+                boolean barged = rw.readLock().tryLock();
+                rw.readLock().unlock();
+                return barged;
+            }).get(30, TimeUnit.SECONDS), "tryLock() barges, as ReentrantReadWriteLock's does");
             rw.readLock().unlock();
             assertTrue(writer.get(60, TimeUnit.SECONDS));
             rw.writeLock().lock();
@@ -184,8 +190,8 @@ class SharedReadWriteLockTest {
             rw.readLock().lock();
             try (ChildJvm writer = ChildJvm.builder(WaitingWriter.class).args(dir.toString()).captureOutput().start()) {
                 assertTrue(writer.awaitOutput("WAITING", LONG), writer.output());
-                assertTrue(Poll.until(rw::isWriteLocked, LONG), "the waiting writer holds new readers back");
-                assertFalse(async(() -> rw.readLock().tryLock()).get(30, TimeUnit.SECONDS));
+                assertTrue(Poll.until(rw::hasWaitingWriter, LONG), "the waiting writer holds new readers back");
+                assertFalse(async(() -> rw.readLock().tryLock(20, TimeUnit.MILLISECONDS)).get(30, TimeUnit.SECONDS));
                 writer.kill();
                 assertTrue(writer.join(LONG));
             }

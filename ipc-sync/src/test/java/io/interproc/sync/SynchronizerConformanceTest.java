@@ -280,8 +280,9 @@ class SynchronizerConformanceTest {
                 }
                 return got;
             });
-            assertTrue(Poll.until(rw::isWriteLocked, LONG), "the writer waits, holding new readers back");
-            assertFalse(async(() -> rw.readLock().tryLock()).get(30, TimeUnit.SECONDS), "a new reader waits");
+            assertTrue(Poll.until(rw::hasWaitingWriter, LONG), "the writer waits, holding new readers back");
+            assertFalse(async(() -> rw.readLock().tryLock(20, TimeUnit.MILLISECONDS)).get(30, TimeUnit.SECONDS),
+                "a new reader that blocks waits behind the writer");
             assertTrue(rw.readLock().tryLock(2, TimeUnit.SECONDS), "the holder re-enters at once");
             rw.readLock().lock(); // untimed: must not deadlock with the waiting writer
             assertEquals(3, rw.getReadHoldCount());
