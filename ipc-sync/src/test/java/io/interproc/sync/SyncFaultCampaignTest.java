@@ -41,6 +41,8 @@ class SyncFaultCampaignTest {
     static final int LEDGER = 64;
     static final int MARKS = 512;
     static final int PERMITS = 2;
+    static final int ITEMS = 16;
+    static final int BUFFER = 4;
 
     @TempDir(factory = ShmTempDir.class)
     Path dir;
@@ -58,6 +60,7 @@ class SyncFaultCampaignTest {
             try (Region g = directory.open("guard", GUARD)) {
                 guard = g.memory();
                 switch (args[1]) {
+                    case "condition" -> condition(SharedLock.open(directory, "p"), index);
                     case "lock" -> lock(SharedLock.open(directory, "p"), index);
                     case "rwlock" -> rwlock(SharedReadWriteLock.open(directory, "p"), index);
                     default -> semaphore(SharedSemaphore.open(directory, "p"), index);
@@ -70,6 +73,38 @@ class SyncFaultCampaignTest {
             while (true) {
                 acquired(lock.tryLock(TIMEOUT_SECONDS, TimeUnit.SECONDS), "lock");
                 exclusive(index);
+                lock.unlock();
+                guard.getAndAddLong(LEDGER + 8L * index, 1);
+            }
+        }
+
+        /**
+         * A bounded buffer of {@value #BUFFER} items under the lock, with conditions notEmpty (0) and
+         * notFull (1): even children put, odd ones take. A wait that times out while its condition
+         * holds (items owed to a taker, room for a putter) is a lost wake-up: producers and consumers
+         * keep signalling, so a live waiter is always woken long before the timeout.
+         */
+        private void condition(SharedLock lock, int index) throws InterruptedException {
+            SharedCondition notEmpty = lock.condition(0);
+            SharedCondition notFull = lock.condition(1);
+            boolean producer = index % 2 == 0;
+            System.out.println("READY");
+            while (true) {
+                acquired(lock.tryLock(TIMEOUT_SECONDS, TimeUnit.SECONDS), "lock");
+                exclusive(index); // the guard word: mutual exclusion holds across conditions' waits too
+                while (producer ? guard.getLongPlain(ITEMS) >= BUFFER : guard.getLongPlain(ITEMS) <= 0) {
+                    guard.putLongVolatile(INSIDE, 0);
+                    boolean signalled = (producer ? notFull : notEmpty).await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    exclusive(index);
+                    long items = guard.getLongPlain(ITEMS);
+                    if (!signalled && (producer ? items < BUFFER : items > 0)) {
+                        fail("lost wake-up: a " + (producer ? "putter" : "taker") + " waited " + TIMEOUT_SECONDS
+                            + " s with " + items + " items in the buffer");
+                    }
+                }
+                guard.putLongPlain(ITEMS, guard.getLongPlain(ITEMS) + (producer ? 1 : -1));
+                (producer ? notEmpty : notFull).signal();
+                guard.putLongVolatile(INSIDE, 0);
                 lock.unlock();
                 guard.getAndAddLong(LEDGER + 8L * index, 1);
             }
@@ -198,7 +233,7 @@ class SyncFaultCampaignTest {
             }
             long counter = guard.memory().getLongVolatile(COUNTER);
             long killed = FaultCampaign.scaled(kills);
-            assertTrue(primitive.equals("semaphore") || counter >= acknowledged && counter <= acknowledged + killed, primitive + ": counter " + counter
+            assertTrue(primitive.equals("semaphore") || primitive.equals("condition") || counter >= acknowledged && counter <= acknowledged + killed, primitive + ": counter " + counter
                 + ", acknowledged " + acknowledged + " (a lost update shows as counter < acknowledged) " + done);
             return done + ", " + acknowledged + " acknowledged sections";
         }
@@ -217,6 +252,20 @@ class SyncFaultCampaignTest {
             assertTrue(lock.tryLock(TIMEOUT_SECONDS, TimeUnit.SECONDS), "taken over after the campaign: " + done);
             lock.unlock();
             System.out.println("lock campaign: " + done);
+        }
+    }
+
+    @Test
+    void shouldLoseNoWakeUpOfAConditionThroughKillsAndStops() throws Exception {
+        try (SharedLock lock = SharedLock.create(RegionDirectory.of(dir), "p", false)) {
+            String done = campaign("condition", 4, 30, 3, () -> {
+                boolean got = lock.tryLock(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                if (got) {
+                    lock.unlock();
+                }
+                return got;
+            });
+            System.out.println("condition campaign: " + done);
         }
     }
 
