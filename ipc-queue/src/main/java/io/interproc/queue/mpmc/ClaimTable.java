@@ -11,9 +11,7 @@ import static io.interproc.queue.mpmc.MpmcQueueDescriptor.NO_CLAIM;
 import io.interproc.core.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongPredicate;
 
 /**
@@ -23,15 +21,18 @@ import java.util.function.LongPredicate;
  * SIGSTOP) is waited for, never overtaken, so its late writes never land in a slot that was given
  * to someone else.
  *
- * <p>Thread-safe. A thread keeps its entry for the life of the handle; entries of threads that
- * ended are reused by the handle, and all of them are given back by {@link #release()}.
+ * <p>Thread-safe. An operation takes an entry of its handle for its duration; a handle keeps the
+ * entries it took (as many as it ran operations at once) until {@link #close()}.
  */
 final class ClaimTable {
     private final MemoryAccess memory;
     private final String what;
     private final long me = ProcessIdentity.current().stamp();
-    private final Map<Thread, Integer> mine = new HashMap<>();
-    private final ThreadLocal<long[]> entry = new ThreadLocal<>();
+    /** Entries this handle owns and no operation uses now (guarded by this). */
+    private final int[] idle = new int[CLAIMS];
+    private int idleCount;
+    /** Every entry this handle owns (guarded by this). */
+    private final List<Integer> owned = new ArrayList<>();
     private final LongPredicate settled;
 
     /**
@@ -44,26 +45,25 @@ final class ClaimTable {
         this.settled = settled;
     }
 
-    /** @return the offset of the calling thread's Claim Position word */
-    long myClaim() {
-        long[] cached = entry.get();
-        if (cached != null) {
-            return cached[0];
-        }
-        long offset = CLAIMS_OFFSET + CLAIM_LENGTH * (long) take(Thread.currentThread()) + CLAIM_POSITION;
-        entry.set(new long[] {offset});
-        return offset;
+    /**
+     * An entry for one operation: one this handle owns and no other operation uses, or a new one
+     * from the table. A handle owns as many entries as it ever ran operations at once.
+     *
+     * @return the offset of the entry's Claim Position word
+     * @throws IllegalStateException if the table is full of live processes' entries
+     */
+    synchronized long acquire() {
+        int index = idleCount > 0 ? idle[--idleCount] : take();
+        return CLAIMS_OFFSET + CLAIM_LENGTH * (long) index + CLAIM_POSITION;
     }
 
-    private synchronized int take(Thread thread) {
-        for (Map.Entry<Thread, Integer> e : mine.entrySet()) {
-            if (!e.getKey().isAlive()) {
-                int index = e.getValue();
-                mine.remove(e.getKey());
-                mine.put(thread, index);
-                return index;
-            }
-        }
+    /** Gives back an entry from {@link #acquire()}; its claim is settled (clears it). */
+    synchronized void release(long claim) {
+        memory.putLongRelease(claim, NO_CLAIM);
+        idle[idleCount++] = (int) ((claim - CLAIM_POSITION - CLAIMS_OFFSET) / CLAIM_LENGTH);
+    }
+
+    private int take() {
         for (int pass = 0; pass < 2; pass++) {
             for (int i = 0; i < CLAIMS; i++) {
                 long at = entry(i);
@@ -71,7 +71,7 @@ final class ClaimTable {
                 if (owner == 0 && memory.compareAndSetLong(at + CLAIM_OWNER, 0, me)) {
                     memory.putLongVolatile(at + CLAIM_POSITION, NO_CLAIM);
                     raiseUsed(i + 1);
-                    mine.put(thread, i);
+                    owned.add(i);
                     return i;
                 }
             }
@@ -79,8 +79,8 @@ final class ClaimTable {
                 freeDeadEntries();
             }
         }
-        throw new IllegalStateException(what + " has " + CLAIMS + " threads of live processes putting or taking "
-            + "already (its limit): close handles that are done, or use fewer threads");
+        throw new IllegalStateException(what + " has " + CLAIMS + " operations of live processes under way or "
+            + "claim entries held by open handles (its limit): close handles that are done");
     }
 
     /**
@@ -128,14 +128,15 @@ final class ClaimTable {
         return false;
     }
 
-    /** Gives back every entry of this handle (it must not be in use by another thread). */
-    synchronized void release() {
-        for (int index : mine.values()) {
+    /** Gives back every entry of this handle (no operation may be under way on it). */
+    synchronized void close() {
+        for (int index : owned) {
             long at = entry(index);
             memory.putLongVolatile(at + CLAIM_POSITION, NO_CLAIM);
             memory.compareAndSetLong(at + CLAIM_OWNER, me, 0);
         }
-        mine.clear();
+        owned.clear();
+        idleCount = 0;
     }
 
     private void raiseUsed(int used) {

@@ -182,7 +182,15 @@ public final class MpmcQueue implements AutoCloseable {
             throw new IllegalArgumentException("message of " + length + " bytes exceeds the maximum message length "
                 + maxMessageLength + " of queue '" + region.name() + "'");
         }
-        long claim = claims.myClaim();
+        long claim = claims.acquire();
+        try {
+            return offer(type, message, length, claim);
+        } finally {
+            claims.release(claim);
+        }
+    }
+
+    private boolean offer(int type, MemorySegment message, long length, long claim) {
         long position = memory.getLongVolatile(TAIL_OFFSET);
         while (true) {
             long slot = slot(position);
@@ -304,7 +312,15 @@ public final class MpmcQueue implements AutoCloseable {
      * @throws RegionFormatException if a slot sequence or message length is corrupt
      */
     public int poll(MessageHandler handler) {
-        long claim = claims.myClaim();
+        long claim = claims.acquire();
+        try {
+            return poll(handler, claim);
+        } finally {
+            claims.release(claim);
+        }
+    }
+
+    private int poll(MessageHandler handler, long claim) {
         long position = memory.getLongVolatile(HEAD_OFFSET);
         while (true) {
             long slot = slot(position);
@@ -459,7 +475,7 @@ public final class MpmcQueue implements AutoCloseable {
     @Override
     public void close() {
         if (!region.isClosed()) {
-            claims.release();
+            claims.close();
         }
         region.close();
     }

@@ -96,7 +96,7 @@ class MpmcFaultCampaignTest {
     @Test
     void shouldLoseDuplicateAndTearNothingWhenLivePeersAreStoppedPastEveryTimeout() throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);
-        int stops = FaultCampaign.LONG ? 1000 : 12;
+        int stops = FaultCampaign.LONG ? 300 : 12;
         try (MpmcQueue queue = MpmcQueue.create(directory, "q", 64, 128);
              Region ledger = directory.create("ledger", new RegionSpec(LEDGER, BITS + PRODUCERS * PER_PRODUCER / 8), r -> { });
              FaultCampaign campaign = new FaultCampaign(i -> ChildJvm.builder(Peer.class)

@@ -255,4 +255,27 @@ class MpmcQueueTest {
             assertThrows(RegionFormatException.class, () -> MpmcQueue.open(directory, "odd"));
         }
     }
+
+    @Test
+    void shouldServeMoreThreadsThanClaimEntriesThroughOneHandle() throws Exception {
+        // Claim entries are held per operation, not per thread: 200 threads, one after another and
+        // a few at a time, never exhaust the 64 entries of the region.
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+            Thread.ofPlatform().factory());
+        try {
+            List<java.util.concurrent.Future<?>> all = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                int value = i;
+                all.add(threads.submit(() -> {
+                    assertTrue(queue.put(value, new byte[1], 30, TimeUnit.SECONDS));
+                    return queue.take((t, b, o, l) -> { }, 30, TimeUnit.SECONDS);
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : all) {
+                assertEquals(true, f.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
 }
