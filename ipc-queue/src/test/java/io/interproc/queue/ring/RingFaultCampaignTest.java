@@ -98,7 +98,7 @@ class RingFaultCampaignTest {
     @ValueSource(ints = {1, 2})
     void shouldLoseDuplicateAndTearNothingWhenLivePeersAreStopped(int producers) throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);
-        int stops = FaultCampaign.LONG ? 300 : 8;
+        int stops = FaultCampaign.LONG ? 150 : 8;
         try (RingBuffer ring = producers == 1 ? RingBuffer.create(directory, "ring", 1 << 16, 128, false)
                 : RingBuffer.createMultiProducer(directory, "ring", 1 << 16, 128, 4);
              Region ledger = directory.create("ledger", new RegionSpec(LEDGER, BITS + producers * PER_PRODUCER / 8), r -> { });
