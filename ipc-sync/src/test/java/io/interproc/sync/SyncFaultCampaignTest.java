@@ -61,6 +61,8 @@ class SyncFaultCampaignTest {
                 guard = g.memory();
                 switch (args[1]) {
                     case "condition" -> condition(SharedLock.open(directory, "p"), index);
+                    case "event" -> event(SharedEvent.open(directory, "p"), index);
+                    case "array" -> array(SharedLongArray.open(directory, "p"), index);
                     case "lock" -> lock(SharedLock.open(directory, "p"), index);
                     case "rwlock" -> rwlock(SharedReadWriteLock.open(directory, "p"), index);
                     default -> semaphore(SharedSemaphore.open(directory, "p"), index);
@@ -106,6 +108,30 @@ class SyncFaultCampaignTest {
                 (producer ? notEmpty : notFull).signal();
                 guard.putLongVolatile(INSIDE, 0);
                 lock.unlock();
+                guard.getAndAddLong(LEDGER + 8L * index, 1);
+            }
+        }
+
+        /** Child 0 sets and clears the event in a loop; the others wait for it: a wait that times out is a lost wake-up. */
+        private void event(SharedEvent event, int index) throws InterruptedException {
+            System.out.println("READY");
+            while (true) {
+                if (index == 0) {
+                    event.set();
+                    event.clear();
+                    guard.getAndAddLong(LEDGER, 1);
+                } else if (!event.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    fail("a waiter slept " + TIMEOUT_SECONDS + " s through an event set " + guard.getLongVolatile(LEDGER)
+                        + " times in all");
+                }
+            }
+        }
+
+        /** Each child adds 1 to element 0, then to its ledger: a lost or doubled add shows against the ledgers. */
+        private void array(SharedLongArray array, int index) {
+            System.out.println("READY");
+            while (true) {
+                array.getAndAdd(0, 1);
                 guard.getAndAddLong(LEDGER + 8L * index, 1);
             }
         }
@@ -208,6 +234,16 @@ class SyncFaultCampaignTest {
     /** Runs the campaign; for the locks, checks the counter against the ledger (a lost update shows as counter &lt; acknowledged). */
     private String campaign(String primitive, int parties, int kills, int stops, java.util.concurrent.Callable<Boolean> probe)
         throws Exception {
+        boolean counted = primitive.equals("lock") || primitive.equals("rwlock");
+        return campaign(primitive, parties, kills, stops, probe, counted ? g -> g.memory().getLongVolatile(COUNTER) : null);
+    }
+
+    /**
+     * @param counter what the ledgers are checked against (the guard's counter, an array element), or
+     *                null for primitives that count nothing
+     */
+    private String campaign(String primitive, int parties, int kills, int stops, java.util.concurrent.Callable<Boolean> probe,
+                            java.util.function.ToLongFunction<Region> counter) throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);
         try (Region guard = directory.create("guard", new RegionSpec(GUARD, 1024), r -> { });
              FaultCampaign campaign = new FaultCampaign(i -> ChildJvm.builder(Contender.class)
@@ -231,10 +267,13 @@ class SyncFaultCampaignTest {
             for (int i = 0; i < parties; i++) {
                 acknowledged += guard.memory().getLongVolatile(LEDGER + 8L * i);
             }
-            long counter = guard.memory().getLongVolatile(COUNTER);
-            long killed = FaultCampaign.scaled(kills);
-            assertTrue(primitive.equals("semaphore") || primitive.equals("condition") || counter >= acknowledged && counter <= acknowledged + killed, primitive + ": counter " + counter
-                + ", acknowledged " + acknowledged + " (a lost update shows as counter < acknowledged) " + done);
+            if (counter != null) {
+                long count = counter.applyAsLong(guard);
+                long killed = FaultCampaign.scaled(kills);
+                assertTrue(count >= acknowledged && count <= acknowledged + killed, primitive + ": counter " + count
+                    + ", acknowledged " + acknowledged + " (a lost update shows as counter < acknowledged, a doubled one as"
+                    + " more than one per kill above it) " + done);
+            }
             return done + ", " + acknowledged + " acknowledged sections";
         }
     }
@@ -252,6 +291,22 @@ class SyncFaultCampaignTest {
             assertTrue(lock.tryLock(TIMEOUT_SECONDS, TimeUnit.SECONDS), "taken over after the campaign: " + done);
             lock.unlock();
             System.out.println("lock campaign: " + done);
+        }
+    }
+
+    @Test
+    void shouldWakeEveryEventWaiterThroughKillsAndStops() throws Exception {
+        try (SharedEvent event = SharedEvent.create(RegionDirectory.of(dir), "p")) {
+            String done = campaign("event", 3, 20, 3, () -> true);
+            System.out.println("event campaign: " + done);
+        }
+    }
+
+    @Test
+    void shouldKeepSharedLongsExactThroughKills() throws Exception {
+        try (SharedLongArray array = SharedLongArray.create(RegionDirectory.of(dir), "p", 1, true)) {
+            String done = campaign("array", 3, 20, 2, () -> true, g -> array.get(0));
+            System.out.println("long array campaign: " + done);
         }
     }
 
