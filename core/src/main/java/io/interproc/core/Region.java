@@ -243,6 +243,16 @@ public final class Region implements AutoCloseable {
         }
     }
 
+    /** @return false if {@link #checkIntact()} would throw: for clean-up paths that must not fault */
+    public boolean isIntact() {
+        try {
+            checkIntact();
+            return true;
+        } catch (RegionException truncated) {
+            return false;
+        }
+    }
+
     /**
      * Removes the region's name if it still names this region; this handle stays usable.
      *

@@ -235,6 +235,9 @@ public final class WaitWord {
     }
 
     void addSleeper(int delta) {
+        if (delta < 0 && !region.isIntact()) {
+            return; // a count given back after the file was truncated: touching it would fault
+        }
         memory.getAndAddInt(offset + SLEEPERS_OFFSET, delta);
     }
 
@@ -243,7 +246,9 @@ public final class WaitWord {
     }
 
     void removeWatcher() {
-        memory.getAndAddInt(offset + SLEEPERS_OFFSET, -WATCHER);
+        if (region.isIntact()) { // after a truncation, touching the word would fault
+            memory.getAndAddInt(offset + SLEEPERS_OFFSET, -WATCHER);
+        }
     }
 
     /** @return true while this process holds its watch on the word through this region handle (for tests) */

@@ -296,7 +296,7 @@ class SharedLockTest {
             }
         });
         assertTrue(Poll.until(() -> lock.sleepingWaiters() > 0, Duration.ofSeconds(30)));
-        Process truncate = new ProcessBuilder("truncate", "-s", "64", dir.resolve("lock").toString()).start();
+        Process truncate = new ProcessBuilder("truncate", "-s", "0", dir.resolve("lock").toString()).start();
         assertEquals(0, truncate.waitFor());
         Throwable t = waiter.get(30, TimeUnit.SECONDS);
         assertInstanceOf(RegionFormatException.class, t, () -> "owner " + lock.ownerPid() + " size "
