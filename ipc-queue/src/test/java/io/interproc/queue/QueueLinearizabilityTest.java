@@ -14,10 +14,15 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Linearizability of the ring's publish/consume protocol (one producer thread, one consumer
- * thread) and of the MPMC queue's slot sequence (three threads offering and polling), checked by
- * Lincheck in stress mode against a FIFO queue model, on regions in /dev/shm. The MPMC queue is
- * large enough never to fill in a scenario: its "full" is not exact while a consumer is between
- * claiming and freeing a slot, by design (Vyukov's queue).
+ * thread) and of the MPMC queue's slot sequence (one producer thread, two competing consumer
+ * threads), checked by Lincheck in stress mode against a FIFO queue model, on regions in /dev/shm.
+ *
+ * <p>With several producers the MPMC queue is not linearizable, by design (Dmitry Vyukov's queue):
+ * a poll finds the queue empty while the slot at the head is claimed by a producer still writing,
+ * even if a later producer has published its message already (Lincheck finds it in a few runs). Its
+ * promise there is per-producer order and exactly-once delivery, which {@code MpmcFaultCampaignTest}
+ * checks between JVMs. Nor is "full" exact while a consumer is between claiming and freeing a
+ * slot, so the queue here is large enough never to fill.
  */
 @Timeout(300)
 class QueueLinearizabilityTest {
@@ -89,7 +94,7 @@ class QueueLinearizabilityTest {
             retire(queue);
         }
 
-        @Operation
+        @Operation(nonParallelGroup = "producer")
         public boolean offer(int value) {
             return queue.offer(value & 0x7FFF_FFFF, new byte[4]);
         }

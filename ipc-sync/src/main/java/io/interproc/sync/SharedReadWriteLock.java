@@ -35,7 +35,9 @@ import java.util.concurrent.locks.ReadWriteLock;
  * <b>Protocol.</b> A writer claims Writer by compare-and-set from 0 to its
  * {@link ProcessIdentity#stamp() stamp}, which holds back readers that block (writers first), waits
  * until every reader slot is 0, then marks {@link #TENTATIVE}, checks the slots once more and sets
- * {@link #HELD} (or, if a reader came in, goes back to waiting). A reader adds one to its process's
+ * {@link #HELD} (or, if a reader came in, goes back to waiting). {@code writeLock().tryLock()} goes
+ * from 0 straight to TENTATIVE, checks, and sets HELD or 0; a writer or barging reader that finds a
+ * TENTATIVE writer waits for its decision. A reader adds one to its process's
  * slot, then reads Writer; if it must not enter (a blocking reader: any writer; {@code tryLock()}:
  * a writer with HELD, or a TENTATIVE one once it decided for HELD) it takes the hold back. Both
  * sides store before they load, so at least one sees the other, and a barging reader and a
@@ -45,7 +47,9 @@ import java.util.concurrent.locks.ReadWriteLock;
  *
  * <p><b>Barging.</b> As with {@code ReentrantReadWriteLock}, {@code readLock().tryLock()} takes a read
  * hold whenever no other thread holds the write lock, even while a writer waits; the blocking
- * calls ({@code lock}, {@code tryLock(time, unit)}) wait behind a waiting writer.
+ * calls ({@code lock}, {@code tryLock(time, unit)}) wait behind a waiting writer. {@code tryLock()}
+ * may wait a few instructions for a writer that is deciding whether it holds the lock (up to 10 ms
+ * if that writer is descheduled, stopped or killed right then, and then it fails).
  *
  * <p><b>Ownership.</b> Read holds belong to threads: {@code readLock().unlock()} by a thread that
  * holds none throws {@link IllegalMonitorStateException}; a thread that holds a read lock takes it
@@ -73,8 +77,10 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
     /** Bit 62 of Writer: the writer found no reader and is checking once more before it sets {@link #HELD}. */
     public static final long TENTATIVE = 1L << 62;
     private static final long STAMP = ~(HELD | TENTATIVE);
-    /** Spins a reader waits, at most, for a tentative writer to decide (a few instructions, unless it is descheduled). */
-    private static final int DECISION_SPINS = 1 << 14;
+    /** Spins, then yields, a reader waits for a tentative writer to decide (a few instructions, unless it is descheduled). */
+    private static final int DECISION_SPINS = 1 << 10;
+    /** Longest wait for a writer's decision: only a writer stopped or killed mid-decision takes this long. */
+    private static final long DECISION_NANOS = 10_000_000;
     public static final int WRITER_THREAD_OFFSET = 8;
     public static final int RECOVERIES_OFFSET = 16;
     public static final int WAIT_OFFSET = 128;
@@ -214,14 +220,26 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         return true;
     }
 
-    /** Writer, once no writer is deciding (bounded: a writer descheduled mid-decision counts as holding). */
+    /**
+     * Writer, once no writer is deciding: spins, then yields (a descheduled writer gets the CPU back),
+     * for at most 10 ms; a writer stopped or killed mid-decision then counts as holding.
+     */
     private long decided() {
         long writer = memory.getLongVolatile(WRITER_OFFSET);
-        for (int i = 0; (writer & TENTATIVE) != 0 && i < DECISION_SPINS; i++) {
-            Thread.onSpinWait();
+        long deadline = 0;
+        for (int i = 0; (writer & TENTATIVE) != 0; i++) {
+            if (i < DECISION_SPINS) {
+                Thread.onSpinWait();
+            } else if (deadline == 0) {
+                deadline = System.nanoTime() + DECISION_NANOS;
+            } else if (System.nanoTime() - deadline > 0) {
+                return writer | HELD;
+            } else {
+                Thread.yield();
+            }
             writer = memory.getLongVolatile(WRITER_OFFSET);
         }
-        return (writer & TENTATIVE) != 0 ? writer | HELD : writer;
+        return writer;
     }
 
     private void releaseRead() {
@@ -265,19 +283,38 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         return false;
     }
 
+    /**
+     * The non-blocking write acquisition: one compare-and-set of Writer from 0 straight to
+     * TENTATIVE (no claimed state another tryLock could find in between), a check of the readers,
+     * then HELD, or back to 0. A writer found deciding is waited for, as readers do.
+     */
     private boolean tryWrite() {
         if (writeHolds > 0 && isWriteLockedByCurrentThread()) {
             writeHolds++;
             return true;
         }
-        if (readHolds.get()[0] > 0 || !claimWrite()) {
+        if (readHolds.get()[0] > 0) {
             return false;
         }
-        if (!holdIfDrained()) {
-            unclaimWrite();
-            return false;
+        while (true) {
+            if (readers.total() != 0) {
+                return false;
+            }
+            if (memory.compareAndSetLong(WRITER_OFFSET, 0, me | TENTATIVE)) {
+                memory.putLongVolatile(WRITER_THREAD_OFFSET, Thread.currentThread().threadId());
+                if (readers.total() == 0) {
+                    memory.putLongVolatile(WRITER_OFFSET, me | HELD);
+                    writeHolds = 1;
+                    return true;
+                }
+                unclaimWrite(); // a reader came in while this writer decided
+                return false;
+            }
+            if (decided() != 0) {
+                return false; // held, or claimed by a writer that waits for readers to leave
+            }
+            // the writer that was deciding gave up: look again
         }
-        return true;
     }
 
     private void unclaimWrite() {
