@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A seeded fuzzer over every region type: a valid region of each type is made, then copies of its
  * file with header and body bytes mutated (random bytes, and interesting words such as -1, 0 and
  * 4096 at aligned offsets) are opened and exercised, every call with a short timeout, in a child
- * JVM (so that a crash is a failure with the case that caused it, not a lost test JVM). Only clean
+ * JVM (so that a crash is a failure with the case that caused it, not a lost test JVM), after
+ * {@code interproc stat} has read it. Only clean
  * outcomes are accepted: success, a {@link RegionException} (corrupt region), a peer that died,
  * a timeout, a broken barrier, or an {@link IllegalStateException} or
  * {@link IllegalMonitorStateException} that names the region. Anything else — an index out of
@@ -204,6 +205,12 @@ class RegionFuzzTest {
                     System.out.flush();
                     CompletableFuture<Throwable> outcome = CompletableFuture.supplyAsync(() -> {
                         try {
+                            // What an operator sees first: `interproc stat` reads every field it shows.
+                            java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+                            int status = Interproc.run(new String[] {"stat", name, "--dir", root.toString()}, quiet, quiet);
+                            if (status != 0 && status != 1) {
+                                return new AssertionError("interproc stat " + name + " exited with " + status);
+                            }
                             kind.getValue().exercise(d, name);
                             return null;
                         } catch (Throwable t) {
