@@ -39,6 +39,8 @@ public final class Region implements AutoCloseable {
     private final long createdAtMillis;
     private final boolean created;
     private final Attachments.Attachment attachment;
+    /** Set by {@link #checkIntact()} when it finds the file shorter than the mapping. */
+    private volatile boolean truncated;
     private final Arena arena;
     private final MemorySegment segment;
     private final MemorySegment body;
@@ -238,19 +240,18 @@ public final class Region implements AutoCloseable {
             return;
         }
         if (attributes.size() < segment.byteSize() && java.util.Objects.equals(attributes.fileKey(), attachment.fileKey)) {
+            truncated = true;
             throw new RegionFormatException("region '" + name + "' (" + path + ") was truncated to " + attributes.size()
                 + " bytes while mapped (" + segment.byteSize() + " bytes); it must not be used any more");
         }
     }
 
-    /** @return false if {@link #checkIntact()} would throw: for clean-up paths that must not fault */
+    /**
+     * @return false once {@link #checkIntact()} has found the file truncated: clean-up paths (giving
+     *         back wait counts) skip their writes then, at no cost of their own
+     */
     public boolean isIntact() {
-        try {
-            checkIntact();
-            return true;
-        } catch (RegionException truncated) {
-            return false;
-        }
+        return !truncated;
     }
 
     /**

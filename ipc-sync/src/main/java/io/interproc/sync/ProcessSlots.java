@@ -111,29 +111,19 @@ final class ProcessSlots {
         return total;
     }
 
-    /** @return the sum of the slots owned by other processes */
-    long totalOfOthers() {
-        long total = 0;
-        int used = used();
-        for (int i = 0; i < used; i++) {
-            long at = slot(i);
-            long owner = memory.getLongVolatile(at);
-            if (owner != 0 && owner != me) {
-                total += memory.getLongVolatile(at + HELD);
-            }
-        }
-        return total;
-    }
-
     /**
      * Frees the slots of owners that died.
      *
      * @return what the freed slots held, in all
      */
     long recoverDead() {
+        return recoverDead(used());
+    }
+
+    /** Frees dead owners' slots among the first {@code count}; @return what they held */
+    private long recoverDead(int count) {
         long recovered = 0;
-        int used = used();
-        for (int i = 0; i < used; i++) {
+        for (int i = 0; i < count; i++) {
             long at = slot(i);
             long owner = memory.getLongVolatile(at);
             if (owner == 0 || owner == me || ProcessIdentity.isStampAlive(owner)) {
@@ -181,7 +171,7 @@ final class ProcessSlots {
                 }
             }
             if (found < 0) {
-                recoverDeadIn(slots);
+                recoverDead(slots); // the whole table: a claimer may have died before raising Slots Used
             }
         }
         if (found < 0) {
@@ -190,16 +180,6 @@ final class ProcessSlots {
         }
         mine = found;
         return found;
-    }
-
-    private void recoverDeadIn(int count) {
-        for (int i = 0; i < count; i++) {
-            long at = slot(i);
-            long owner = memory.getLongVolatile(at);
-            if (owner != 0 && owner != me && !ProcessIdentity.isStampAlive(owner)) {
-                memory.compareAndSetLong(at, owner, 0);
-            }
-        }
     }
 
     private int find() {
