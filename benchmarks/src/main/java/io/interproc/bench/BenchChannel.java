@@ -83,7 +83,7 @@ interface BenchChannel extends AutoCloseable {
      *
      * @param impl {@code interproc} (spin waits), {@code interproc-blocking} (sleeps in the kernel at once),
      *             {@code interproc-mpsc}, {@code interproc-mpmc}, {@code interproc-pipe} (both directions of one pipe), {@code agrona}, {@code agrona-mpsc}, {@code chronicle} (Chronicle
-     *             Queue), {@code abq} (ArrayBlockingQueue, peer in this JVM), {@code uds} (Unix-domain
+     *             Queue), {@code aeron} (Aeron IPC), {@code abq} (ArrayBlockingQueue, peer in this JVM), {@code uds} (Unix-domain
      *             socket), {@code tcp} (TCP on loopback)
      */
     static BenchChannel open(String impl, Path dir, String name, boolean create) {
@@ -98,6 +98,7 @@ interface BenchChannel extends AutoCloseable {
             case "interproc-pipe" -> new PipeChannel(dir, name, create);
             case "interproc-mpmc" -> new MpmcChannel(dir, name, create);
             case "chronicle" -> new ChronicleChannel(dir, name);
+            case "aeron" -> new AeronChannel(dir, name, create);
             case "abq" -> new InJvmChannel(dir.toString(), name);
             case "uds" -> new SocketChannelPeer(true, dir, name, create);
             case "tcp" -> new SocketChannelPeer(false, dir, name, create);

@@ -123,7 +123,7 @@ public final class BenchPeer implements JvmTask {
         if (!extra.isEmpty()) {
             builder.jvmOptions(extra.split("\\|"));
         }
-        if (args[1].startsWith("agrona")) {
+        if (args[1].startsWith("agrona") || args[1].equals("aeron")) {
             builder.jvmOptions(AGRONA_FLAG);
         }
         if (args[1].startsWith("chronicle")) {

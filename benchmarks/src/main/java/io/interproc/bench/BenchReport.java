@@ -18,10 +18,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Turns JMH's CSV into the suite's results: {@code results.csv} (benchmark, implementation, metric,
- * unit, value) and {@code report.md}, a table per benchmark and metric with every implementation's
- * ratio to interproc's, and PNG plots ({@link Plots}). Run by {@code bin/bench}:
- * {@code BenchReport <jmh.csv> <output dir>}.
+ * Turns a run's measurements into the suite's results: {@code results.csv} (benchmark,
+ * implementation, metric, unit, value, verdict), {@code report.md} ({@link ReportWriter}) and PNG
+ * plots ({@link Plots}). Run by {@code bin/bench}.
  */
 public final class BenchReport {
     /** One measured value. */
@@ -34,21 +33,53 @@ public final class BenchReport {
     private BenchReport() {
     }
 
+    /**
+     * {@code BenchReport JMH_CSV|- OUTPUT_DIR}: reads JMH's CSV (or none, "-"), and from the output
+     * directory {@code pairs.csv} ({@link Pairs}), {@code externals.csv} ({@link External}),
+     * {@code blocked-cpu.csv} and {@code machine.txt}; writes results.csv, report.md, the plots and,
+     * after a pairs run, {@code readme-table.md}. {@code BenchReport --readme OUTPUT_DIR README}
+     * puts a run's table into the README between its bench-table markers.
+     */
     public static void main(String[] args) throws IOException {
-        List<Row> rows = parse(Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8));
-        Path out = Path.of(args[1]);
-        Path blocked = out.resolve("blocked-cpu.csv");
-        if (Files.exists(blocked)) {
-            rows.addAll(parseResults(Files.readAllLines(blocked, StandardCharsets.UTF_8)));
+        if (args[0].equals("--readme")) {
+            Path readme = Path.of(args[2]);
+            Files.writeString(readme, ReadmeTable.splice(Files.readString(readme),
+                Files.readString(Path.of(args[1]).resolve("readme-table.md"))));
+            System.out.println("README table replaced from " + args[1]);
+            return;
         }
-        StringBuilder csv = new StringBuilder("benchmark,implementation,metric,unit,value\n");
+        Path out = Path.of(args[1]);
+        List<Row> rows = args[0].equals("-") ? new ArrayList<>()
+            : parse(Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8));
+        List<Pairs.Measured> pairs = Files.exists(out.resolve("pairs.csv")) ? Pairs.read(out.resolve("pairs.csv")) : List.of();
+        rows.addAll(Verdicts.medians(pairs));
+        Set<String> measured = new HashSet<>();
+        rows.forEach(r -> measured.add(r.benchmark()));
+        if (Files.exists(out.resolve("externals.csv"))) { // beside the benchmarks that ran, not alone
+            parseResults(Files.readAllLines(out.resolve("externals.csv"), StandardCharsets.UTF_8)).stream()
+                .filter(r -> measured.contains(r.benchmark())).forEach(rows::add);
+        }
+        if (Files.exists(out.resolve("blocked-cpu.csv"))) {
+            rows.addAll(parseResults(Files.readAllLines(out.resolve("blocked-cpu.csv"), StandardCharsets.UTF_8)));
+        }
+        List<Verdicts.Verdict> verdicts = Verdicts.of(pairs);
+        Map<List<String>, String> verdictOf = new LinkedHashMap<>();
+        for (Verdicts.Verdict v : verdicts) {
+            verdictOf.put(List.of(v.benchmark(), v.peer(), v.metric()), v.verdict());
+        }
+        StringBuilder csv = new StringBuilder("benchmark,implementation,metric,unit,value,verdict\n");
         for (Row r : rows) {
-            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%.3f%n", r.benchmark(), r.implementation(), r.metric(),
-                r.unit(), r.value()));
+            String line = csvLine(r);
+            csv.append(line, 0, line.length() - 1).append(',')
+                .append(quote(verdictOf.getOrDefault(List.of(r.benchmark(), r.implementation(), r.metric()), "")))
+                .append('\n');
         }
         Files.writeString(out.resolve("results.csv"), csv);
-        String report = report(rows, Files.exists(out.resolve("machine.txt"))
-            ? Files.readString(out.resolve("machine.txt")) : "");
+        String machine = Files.exists(out.resolve("machine.txt")) ? Files.readString(out.resolve("machine.txt")) : "";
+        String report = report(rows, machine, pairs, verdicts);
+        if (!verdicts.isEmpty()) {
+            Files.writeString(out.resolve("readme-table.md"), ReadmeTable.of(machine, rows, verdicts, pairs));
+        }
         try {
             Map<String, String> plots = plot(rows, out);
             StringBuilder links = new StringBuilder("\n## Plots\n\n");
@@ -62,12 +93,22 @@ public final class BenchReport {
         System.out.println(report);
     }
 
+    /** @return one results.csv line (benchmark, implementation, metric, unit, value), fields quoted where needed */
+    static String csvLine(Row r) {
+        return String.format(Locale.ROOT, "%s,%s,%s,%s,%.3f%n", quote(r.benchmark()), quote(r.implementation()),
+            quote(r.metric()), quote(r.unit()), r.value());
+    }
+
+    private static String quote(String field) {
+        return field.contains(",") || field.contains("\"") ? '"' + field.replace("\"", "") + '"' : field;
+    }
+
     /** Rows already in results.csv's form (benchmark, implementation, metric, unit, value), without a header. */
     static List<Row> parseResults(List<String> lines) {
         List<Row> rows = new ArrayList<>();
         for (String line : lines) {
             List<String> f = split(line);
-            if (f.size() == 5) {
+            if (f.size() == 5 || f.size() == 6 && !f.get(0).equals("benchmark")) {
                 rows.add(new Row(f.get(0), f.get(1), f.get(2), f.get(3), Double.parseDouble(f.get(4))));
             }
         }
@@ -105,16 +146,19 @@ public final class BenchReport {
             String unit = f.get(6);
             String secondary = name.contains(":") ? name.substring(name.indexOf(':') + 1).replace("·", "") : null;
             String percentile = secondary != null && secondary.matches("p[0-9.]+") ? secondary : null;
-            String simple = simpleName(name);
-            if (simple.equals("Chronicle")) { // Chronicle's own forks, filed under the workloads they run
-                simple = name.contains(".offer") ? "SpscThroughput" : "RoundTrip";
-            }
             String length = lengthColumn >= 0 && lengthColumn < f.size() ? f.get(lengthColumn) : "";
-            StringBuilder named = new StringBuilder(length.isEmpty() ? simple : simple + " " + length + " B");
-            for (int column : varying.getOrDefault(simpleName(name), Set.of())) {
-                named.append(", ").append(header.get(column).substring(PARAM.length())).append('=').append(f.get(column));
+            Map<String, String> params = new LinkedHashMap<>();
+            if (!length.isEmpty()) {
+                params.put("length", length);
             }
-            String benchmark = named.toString();
+            Set<String> varies = new HashSet<>();
+            for (int column : varying.getOrDefault(simpleName(name), Set.of())) {
+                String param = header.get(column).substring(PARAM.length());
+                params.put(param, f.get(column));
+                varies.add(param);
+            }
+            String benchmark = caseName(name, params, varies);
+            String length0 = length;
             String impl = implColumn >= 0 && implColumn < f.size() ? f.get(implColumn) : "-";
             if (percentile != null) {
                 rows.add(new Row(benchmark, impl, percentileMetric(Double.parseDouble(percentile.substring(1))), unit, score));
@@ -130,11 +174,31 @@ public final class BenchReport {
                 default -> "time";
             };
             rows.add(new Row(benchmark, impl, metric, unit, score));
-            if (mode.equals("thrpt") && !length.isEmpty()) {
-                rows.add(new Row(benchmark, impl, "bytes", "B/s", score * Double.parseDouble(length)));
+            if (mode.equals("thrpt") && !length0.isEmpty()) {
+                rows.add(new Row(benchmark, impl, "bytes", "B/s", score * Double.parseDouble(length0)));
             }
         }
         return rows;
+    }
+
+    /**
+     * @return how the report names a benchmark: its class's simple name ({@code SpscThroughput};
+     *     Chronicle's forks under the workloads they run), its length ({@code 64 B}) and each parameter
+     *     in {@code varying} but impl ({@code , producerWait=yield})
+     */
+    static String caseName(String benchmark, Map<String, String> params, Set<String> varying) {
+        String simple = simpleName(benchmark);
+        if (simple.equals("Chronicle")) {
+            simple = benchmark.contains(".offer") ? "SpscThroughput" : "RoundTrip";
+        }
+        String length = params.getOrDefault("length", "");
+        StringBuilder named = new StringBuilder(length.isEmpty() ? simple : simple + " " + length + " B");
+        params.forEach((param, value) -> {
+            if (varying.contains(param) && !param.equals("impl") && !param.equals("length")) {
+                named.append(", ").append(param).append('=').append(value);
+            }
+        });
+        return named.toString();
     }
 
     /** @return the benchmark's class name without its package and "Benchmark" (as JMH's CSV names it) */
@@ -185,10 +249,6 @@ public final class BenchReport {
         return Double.NaN;
     }
 
-    /** Metrics the report's tables show (results.csv has every percentile). */
-    private static final Set<String> TABLE_METRICS = Set.of("throughput", "bytes", "time", "mean", "median", "p99", "p99.9",
-        "cpu");
-
     /**
      * Writes the plots into {@code out}: throughput bars per throughput benchmark, latency percentile
      * curves per latency benchmark.
@@ -229,47 +289,14 @@ public final class BenchReport {
     }
 
     static String report(List<Row> rows, String machine) {
-        Map<String, List<Row>> groups = new LinkedHashMap<>();
-        for (Row r : rows) {
-            if (!TABLE_METRICS.contains(r.metric())) {
-                continue;
-            }
-            groups.computeIfAbsent(r.benchmark() + " — " + r.metric() + " (" + r.unit() + ")", k -> new ArrayList<>()).add(r);
-        }
-        StringBuilder md = new StringBuilder("# interproc benchmark report\n\n");
-        if (!machine.isBlank()) {
-            md.append("```\n").append(machine.strip()).append("\n```\n\n");
-        }
-        md.append("Ratios are each implementation's value over interproc's in the same run ")
-            .append("(for throughput higher is better, for times lower is better).\n");
-        for (Map.Entry<String, List<Row>> group : groups.entrySet()) {
-            // The reference: interproc's value; where every implementation is interproc's or a floor
-            // (sync round trips), the floor's.
-            Row ours = group.getValue().stream().filter(r -> r.implementation().startsWith("interproc")).findFirst()
-                .or(() -> group.getValue().stream().filter(r -> r.implementation().startsWith("floor")).findFirst())
-                .orElse(null);
-            md.append("\n## ").append(group.getKey()).append("\n\n| implementation | value | ratio to ")
-                .append(ours == null ? "-" : ours.implementation()).append(" |\n| --- | --- | --- |\n");
-            for (Row r : group.getValue()) {
-                String ratio = ours == null || ours.value() == 0 ? "-"
-                    : String.format(Locale.ROOT, "%.2f", r.value() / ours.value());
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", r.implementation(), format(r.value()), ratio));
-            }
-        }
-        return md.toString();
+        return report(rows, machine, List.of(), List.of());
     }
 
-    private static String format(double v) {
-        if (Math.abs(v) >= 1e9) {
-            return String.format(Locale.ROOT, "%.2f G", v / 1e9);
-        }
-        if (Math.abs(v) >= 1e6) {
-            return String.format(Locale.ROOT, "%.2f M", v / 1e6);
-        }
-        return String.format(Locale.ROOT, "%.1f", v);
+    static String report(List<Row> rows, String machine, List<Pairs.Measured> pairs, List<Verdicts.Verdict> verdicts) {
+        return new ReportWriter(rows, machine, pairs, verdicts).write();
     }
 
-    private static List<String> split(String line) {
+    static List<String> split(String line) {
         List<String> fields = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         boolean quoted = false;

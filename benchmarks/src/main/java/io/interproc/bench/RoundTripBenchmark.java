@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Round trip of a 64-byte message to a child JVM and back, through two rings, against the floors
  * measured in the same run: a one-word spin ping-pong and a one-word futex ping-pong.
- * {@code interproc} and {@code agrona} spin on both sides; {@code interproc-blocking} sleeps in the
+ * {@code interproc}, {@code agrona} and {@code aeron} (IPC, embedded driver) spin on both sides; {@code interproc-blocking} sleeps in the
  * kernel on both sides between messages (no spin phase), the case to hold against {@code floor-futex};
  * {@code interproc-pipe} goes through one duplex pipe with its default waits (spin, yield, sleep);
  * {@code abq} is the in-JVM reference: two threads and two ArrayBlockingQueues (blocking take).
@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m", BenchPeer.AGRONA_FLAG})
 public class RoundTripBenchmark {
-    @Param({"floor-spin", "interproc", "agrona", "abq", "floor-futex", "interproc-blocking", "interproc-pipe", "uds", "tcp"})
+    @Param({"floor-spin", "interproc", "agrona", "aeron", "abq", "floor-futex", "interproc-blocking", "interproc-pipe", "uds", "tcp"})
     public String impl;
 
     @Param({"64"})

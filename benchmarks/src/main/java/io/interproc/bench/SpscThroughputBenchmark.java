@@ -16,7 +16,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One producer (this JVM) and one consumer (a child JVM that drains as fast as it can) over a ring in a
- * mapped file: messages per second, interproc's ring against Agrona's OneToOneRingBuffer, sockets,
+ * mapped file: messages per second, interproc's ring against Agrona's OneToOneRingBuffer, Aeron IPC, sockets,
  * and (as an in-JVM reference) an ArrayBlockingQueue between two threads. Chronicle Queue runs in
  * {@link ChronicleBenchmark}, whose forks get its JVM flags.
  */
@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m", BenchPeer.AGRONA_FLAG})
 public class SpscThroughputBenchmark {
-    @Param({"interproc", "agrona", "abq", "uds", "tcp"})
+    @Param({"interproc", "agrona", "aeron", "abq", "uds", "tcp"})
     public String impl;
 
     @Param({"64", "1024"})

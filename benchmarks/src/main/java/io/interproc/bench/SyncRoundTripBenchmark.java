@@ -21,8 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Two wake-ups between two JVMs, both sides asleep in the kernel in between: lock hand-off (two
- * locks passed back and forth; interproc's SharedLock and the JDK's FileChannel.lock), event wake-up
- * (ping and pong events), and the one-word futex ping-pong floor in the same run.
+ * locks passed back and forth; interproc's SharedLock, {@code interproc-lock}, and the JDK's
+ * FileChannel.lock, {@code filelock}), event wake-up (ping and pong events, {@code interproc-event};
+ * Python's multiprocessing.Event beside it from {@link External}), and the one-word futex ping-pong
+ * floor in the same run.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -31,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m", BenchPeer.AGRONA_FLAG})
 public class SyncRoundTripBenchmark {
-    @Param({"floor-futex", "lock-handoff", "filelock-handoff", "event-wakeup"})
+    @Param({"floor-futex", "interproc-lock", "filelock", "interproc-event"})
     public String impl;
 
     private Path dir;
@@ -52,7 +54,7 @@ public class SyncRoundTripBenchmark {
         }
         dir = BenchPeer.tempDirectory();
         RegionDirectory directory = RegionDirectory.of(dir);
-        if (impl.equals("filelock-handoff")) {
+        if (impl.equals("filelock")) {
             files = new SyncPeer.FileLockPair(dir);
             files.lockFirst();
             try (SharedEvent ready = SharedEvent.create(directory, "ready")) {
@@ -61,7 +63,7 @@ public class SyncRoundTripBenchmark {
                     throw new IllegalStateException("the peer JVM did not take its file lock");
                 }
             }
-        } else if (impl.equals("lock-handoff")) {
+        } else if (impl.equals("interproc-lock")) {
             first = SharedLock.create(directory, "first", false).waitStrategy(SyncPeer.SLEEP);
             second = SharedLock.create(directory, "second", false).waitStrategy(SyncPeer.SLEEP);
             first.lock();
