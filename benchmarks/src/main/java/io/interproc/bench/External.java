@@ -81,17 +81,21 @@ final class External {
             new BenchReport.Row(benchmark, impl, "bytes", "B/s", rate * length)), null);
     }
 
-    /** Python's multiprocessing between two Python processes, or why not. */
+    /**
+     * Python's multiprocessing between two Python processes, or why not: {@code python3} on the PATH,
+     * or the interpreter in the system property {@code interproc.bench.python}.
+     */
     static Outcome python(double seconds) {
-        List<String> version = run(List.of("python3", "--version"), 10, "python3");
+        String python = System.getProperty("interproc.bench.python", "python3");
+        List<String> version = run(List.of(python, "--version"), 10, "Python multiprocessing");
         if (version.size() == 1 && version.get(0).startsWith("!")) {
-            return Outcome.skip("Python multiprocessing: " + version.get(0).substring(1));
+            return Outcome.skip(version.get(0).substring(1));
         }
         Path script = null;
         try (InputStream in = External.class.getResourceAsStream("mp_bench.py")) {
             script = Files.createTempFile("interproc-mp-bench-", ".py");
             Files.write(script, in.readAllBytes());
-            List<String> out = run(List.of("python3", script.toString(), Double.toString(seconds)), 12 * seconds,
+            List<String> out = run(List.of(python, script.toString(), Double.toString(seconds)), 12 * seconds,
                 "Python multiprocessing");
             if (out.size() == 1 && out.get(0).startsWith("!")) {
                 return Outcome.skip(out.get(0).substring(1));
@@ -110,7 +114,10 @@ final class External {
         }
     }
 
-    /** @return where the build puts the C floor: {@code target/native/} beside {@code target/classes} */
+    /**
+     * @return where the build puts the C floor: {@code target/native/} beside {@code target/classes}
+     *     (or the path in the system property {@code interproc.bench.floorBinary})
+     */
     static Path floorBinary() {
         String set = System.getProperty("interproc.bench.floorBinary");
         if (set != null) {
@@ -151,7 +158,7 @@ final class External {
             }
             return Files.readAllLines(output, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
         } catch (IOException e) {
-            return List.of("!" + what + ": cannot run " + command.get(0) + " (" + e.getMessage() + ")");
+            return List.of("!" + what + ": cannot run " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of("!" + what + ": interrupted");

@@ -36,7 +36,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * (round trips/s). On a shared VM both sides of a comparison move together with the machine's
  * state (a quarter of the speed in the slow one), so the report compares rounds within a state.
  *
- * <p>Usage: {@code Pairs ROUNDS OUTPUT_DIR [-p name=v1,v2]... [-wi N] [-i N] [-w TIME] [-r TIME] [REGEX]};
+ * <p>Usage: {@code Pairs ROUNDS OUTPUT_DIR [-p name=v1,v2]... [-wi N] [-i N] [-w TIME] [-r TIME]
+ * [-jvmArgsPrepend OPTION]... [REGEX]};
  * the Python and C rows of {@link External} join every round when their benchmarks are included.
  */
 public final class Pairs {
@@ -64,6 +65,7 @@ public final class Pairs {
     private Integer iterations;
     private TimeValue warmupTime;
     private TimeValue iterationTime;
+    private final List<String> jvmArgsPrepend = new ArrayList<>();
     private final PrintStream log = System.out;
     private final StringBuilder csv = new StringBuilder(HEADER);
 
@@ -84,9 +86,11 @@ public final class Pairs {
                 case "-i" -> pairs.iterations = Integer.parseInt(args[++i]);
                 case "-w" -> pairs.warmupTime = TimeValue.fromString(args[++i]);
                 case "-r" -> pairs.iterationTime = TimeValue.fromString(args[++i]);
+                case "-jvmArgsPrepend" -> pairs.jvmArgsPrepend.add(args[++i]);
                 default -> {
                     if (args[i].startsWith("-")) {
-                        throw new IllegalArgumentException("pairs mode takes -p, -wi, -i, -w, -r and a benchmark regex, "
+                        throw new IllegalArgumentException("pairs mode takes -p, -wi, -i, -w, -r, -jvmArgsPrepend and a "
+                            + "benchmark regex, "
                             + "not '" + args[i] + "'");
                     }
                     pairs.includes.add(args[i]);
@@ -129,7 +133,7 @@ public final class Pairs {
 
     private void record(Measured m) {
         csv.append(m.csv());
-        if (m.metric().equals("throughput") || m.metric().equals("median")) {
+        if (m.metric().equals("throughput") || m.metric().equals("median") || m.metric().equals("time")) {
             ReportWriter.Scale scale = ReportWriter.Scale.of(m.unit(), List.of(m.value()));
             log.printf(Locale.ROOT, "round %d  %-28s %-20s %8s %-8s (probe %s, %s)%n", m.round(), m.benchmark(),
                 m.implementation(), scale.format(m.value()), scale.unit(), ReportWriter.number(m.probeBefore()),
@@ -148,6 +152,9 @@ public final class Pairs {
             .verbosity(VerboseMode.SILENT)
             .shouldFailOnError(true);
         c.params().forEach(options::param);
+        if (!jvmArgsPrepend.isEmpty()) {
+            options.jvmArgsPrepend(jvmArgsPrepend.toArray(String[]::new));
+        }
         if (warmups != null) {
             options.warmupIterations(warmups);
         }
@@ -165,12 +172,14 @@ public final class Pairs {
         for (RunResult run : results) {
             Result<?> primary = run.getPrimaryResult();
             String unit = primary.getScoreUnit();
-            if (unit.endsWith("/op")) {
-                rows.add(new Row("median", unit, primary.getStatistics().getPercentile(50)));
-                rows.add(new Row("p99", unit, primary.getStatistics().getPercentile(99)));
-                rows.add(new Row("mean", unit, primary.getScore()));
-            } else {
-                rows.add(new Row("throughput", unit, primary.getScore()));
+            switch (run.getParams().getMode()) {
+                case SampleTime -> {
+                    rows.add(new Row("median", unit, primary.getStatistics().getPercentile(50)));
+                    rows.add(new Row("p99", unit, primary.getStatistics().getPercentile(99)));
+                    rows.add(new Row("mean", unit, primary.getScore()));
+                }
+                case Throughput -> rows.add(new Row("throughput", unit, primary.getScore()));
+                default -> rows.add(new Row("time", unit, primary.getScore()));
             }
         }
         return rows;

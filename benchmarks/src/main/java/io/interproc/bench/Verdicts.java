@@ -106,9 +106,14 @@ final class Verdicts {
         return metric.equals("throughput") || metric.equals("bytes");
     }
 
-    /** @return the primary metric of a benchmark's measurements: throughput where there is one, else the median */
+    /** @return the primary metric of a benchmark's measurements: throughput, else the median, else the average time */
     static String primary(Collection<Pairs.Measured> measured) {
-        return measured.stream().anyMatch(m -> m.metric().equals("throughput")) ? "throughput" : "median";
+        for (String metric : List.of("throughput", "median")) {
+            if (measured.stream().anyMatch(m -> m.metric().equals(metric))) {
+                return metric;
+            }
+        }
+        return "time";
     }
 
     /** @return whether {@code impl} is compared with interproc (not interproc's own variants, not a floor) */

@@ -33,9 +33,12 @@ class BenchReportTest {
         List<BenchReport.Row> blocked = BenchReport.parseResults(List.of("BlockedCpu 1 s,SharedLock.tryLock,cpu,% of a core,0.760"));
         assertEquals(List.of(new BenchReport.Row("BlockedCpu 1 s", "SharedLock.tryLock", "cpu", "% of a core", 0.76)), blocked);
         assertTrue(BenchReport.report(blocked, "").contains("## BlockedCpu 1 s — cpu (% of a core)"));
-        String report = BenchReport.report(rows, "cpu: test");
-        assertTrue(report.contains("| agrona | 10.00 M | 0.50 |"), report);
+        String report = BenchReport.report(rows, "cpu: test\npinned cpus: none");
+        // one unit for the table, interproc's lead over each row
+        assertTrue(report.contains("| implementation | M msg/s | GB/s | interproc × |"), report);
+        assertTrue(report.contains("| agrona | 10.0 | 0.640 | 2.00 |"), report);
         assertTrue(report.contains("cpu: test"), report);
+        assertTrue(report.contains("**Caveat**: unpinned") && report.contains("**Caveat**: one short fork"), report);
     }
 
     @Test
@@ -54,9 +57,11 @@ class BenchReportTest {
         assertEquals(new BenchReport.Row("MpscThroughput 64 B, producerWait=spin", "interproc-mpsc", "throughput", "ops/s", 2e7),
             rows.get(4));
         String report = BenchReport.report(rows, "");
-        assertTrue(report.contains("## MpscThroughput 64 B, producerWait=yield — throughput (ops/s)"), report);
-        assertTrue(report.contains("| agrona-mpsc | 60.00 M | 2.00 |"), report);
-        assertTrue(report.contains("| agrona-mpsc | 10.00 M | 0.50 |"), report);
+        assertTrue(report.contains("## MpscThroughput 64 B, producerWait=yield — throughput"), report);
+        assertTrue(report.contains("| agrona-mpsc | 60.0 | 3.84 | 0.500 |"), report);
+        assertTrue(report.contains("| agrona-mpsc | 10.0 | 0.640 | 2.00 |"), report);
+        // a benchmark named with a comma survives results.csv
+        assertEquals(rows.subList(2, 3), BenchReport.parseResults(List.of(BenchReport.csvLine(rows.get(2)).strip())));
     }
 
     @Test
@@ -79,10 +84,16 @@ class BenchReportTest {
         List<BenchReport.Row> rows = BenchReport.parse(csv);
         assertTrue(rows.contains(new BenchReport.Row("RoundTrip 64 B", "agrona", "p99.99", "ns/op", 3 * 200 * (1 + 10 * 0.9999))));
         String report = BenchReport.report(rows, "");
-        String floors = BenchReport.report(List.of(new BenchReport.Row("SyncRoundTrip", "floor-futex", "median", "ns/op", 40),
-            new BenchReport.Row("SyncRoundTrip", "event-wakeup", "median", "ns/op", 30)), "");
-        assertTrue(floors.contains("ratio to floor-futex") && floors.contains("| event-wakeup | 30.0 | 0.75 |"), floors);
-        assertTrue(report.contains("RoundTrip 64 B — p99.9 (ns/op)") && !report.contains("p99.99 (ns/op)"), report);
+        String floors = BenchReport.report(List.of(new BenchReport.Row("SyncRoundTrip", "floor-futex", "median", "ns/op", 40_000),
+            new BenchReport.Row("SyncRoundTrip", "interproc-event", "median", "ns/op", 30_000),
+            new BenchReport.Row("SyncRoundTrip", "python-event", "median", "ns/op", 120_000)), "");
+        // µs for the table, each row's multiple of the floor, the peer against interproc's event
+        assertTrue(floors.contains("## SyncRoundTrip — latency (µs)") && floors.contains("| median | × floor | interproc × |")
+            && floors.contains("| interproc-event | 30.0 | 0.750 |  |") && floors.contains("| python-event | 120 | 3.00 | 4.00 |"),
+            floors);
+        assertTrue(report.contains("## RoundTrip 64 B — latency (ns)") && report.contains("| median | p99 | p99.9 |")
+            && !report.contains("p99.99"), report);
+        assertTrue(report.contains("| agrona | 3,600 | 6,540 | 6,594 | 3.00 |"), report);
         Map<String, String> plots = BenchReport.plot(rows, dir);
         assertEquals(Set.of("throughput-spscthroughput-64-b-ops-s.png", "latency-roundtrip-64-b-ns-op.png"), plots.keySet());
         for (String file : plots.keySet()) {
