@@ -61,8 +61,9 @@ public final class Pairs {
     private final Path out;
     private final Map<String, List<String>> overrides = new LinkedHashMap<>();
     private final List<String> includes = new ArrayList<>();
-    private Integer warmups;
-    private Integer iterations;
+    /** The quick profile's iterations (as {@link BenchMain}'s) unless the command line says otherwise. */
+    private Integer warmups = 2;
+    private Integer iterations = 3;
     private TimeValue warmupTime;
     private TimeValue iterationTime;
     private final List<String> jvmArgsPrepend = new ArrayList<>();
@@ -248,7 +249,8 @@ public final class Pairs {
         List<String> regex = includes.isEmpty() ? List.of("io\\.interproc\\.bench\\..*") : includes;
         Map<String, List<Contestant>> cases = new LinkedHashMap<>();
         for (BenchmarkListEntry entry : BenchmarkList.defaultList()
-                .find(OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT), regex, List.of())) {
+                .find(OutputFormatFactory.createFormatInstance(System.out, VerboseMode.SILENT), regex,
+                    includes.isEmpty() ? List.of(BenchMain.MICRO) : List.of())) {
             Map<String, String[]> declared = new LinkedHashMap<>(entry.getParams().orElse(Map.of()));
             overrides.forEach((name, values) -> {
                 if (name.equals("impl") && declared.containsKey(name)) { // those of the given that it has

@@ -101,7 +101,7 @@ final class Plots {
             g.setColor(Color.LIGHT_GRAY);
             g.drawLine(left, y, right, y);
             g.setColor(Color.BLACK);
-            g.drawString(human(Math.pow(10, decade)) + " ns", 8, y + 4);
+            g.drawString(duration(Math.pow(10, decade)), 8, y + 4);
         }
         String[] ticks = {"50%", "90%", "99%", "99.9%", "99.99%"};
         double[] nines = {Math.log10(2), 1, 2, 3, 4};
@@ -126,18 +126,36 @@ final class Plots {
                 double n = Math.min(maxNines, -Math.log10(1 - p.getKey()));
                 int x = (int) (left + n / maxNines * (right - left));
                 int y = (int) (bottom - (Math.log10(p.getValue()) - minLog) / (maxLog - minLog) * (bottom - top));
-                g.fillOval(x - 3, y - 3, 6, 6);
+                marker(g, color, x, y);
                 if (lastX >= 0) {
                     g.drawLine(lastX, lastY, x, y);
                 }
                 lastX = x;
                 lastY = y;
             }
-            g.drawString(s.getKey(), right + 12, top + 16 + 18 * color);
+            marker(g, color, right + 16, top + 12 + 18 * color);
+            g.drawString(s.getKey(), right + 26, top + 16 + 18 * color);
             color++;
         }
         g.dispose();
         ImageIO.write(image, "png", file.toFile());
+    }
+
+    /**
+     * A point of series {@code index}: a circle, square, triangle, diamond or cross (then round again), so
+     * that curves stay apart where colours are hard to tell or the plot is printed in grey.
+     */
+    static void marker(Graphics2D g, int index, int x, int y) {
+        switch (index % 5) {
+            case 0 -> g.fillOval(x - 4, y - 4, 8, 8);
+            case 1 -> g.fillRect(x - 4, y - 4, 8, 8);
+            case 2 -> g.fillPolygon(new int[] {x, x - 5, x + 5}, new int[] {y - 5, y + 4, y + 4}, 3);
+            case 3 -> g.fillPolygon(new int[] {x, x - 5, x, x + 5}, new int[] {y - 5, y, y + 5, y}, 4);
+            default -> {
+                g.drawLine(x - 4, y - 4, x + 4, y + 4);
+                g.drawLine(x - 4, y + 4, x + 4, y - 4);
+            }
+        }
     }
 
     private static boolean usable(Map.Entry<Double, Double> p) {
@@ -159,6 +177,17 @@ final class Plots {
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.BLACK);
         return g;
+    }
+
+    /** @return a decade of nanoseconds in its own unit: 100 ns, 1 µs, 10 ms, never "1.00 M ns" */
+    static String duration(double nanos) {
+        String[] units = {"ns", "µs", "ms", "s"};
+        int unit = 0;
+        while (nanos >= 1000 && unit < units.length - 1) {
+            nanos /= 1000;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.0f %s", nanos, units[unit]);
     }
 
     static String human(double v) {
