@@ -24,6 +24,7 @@ final class ReadmeTable {
         COLUMNS.put("Chronicle Queue", List.of("chronicle"));
         COLUMNS.put("Unix socket / file lock", List.of("uds", "filelock"));
         COLUMNS.put("Python multiprocessing", List.of("python-queue", "python-event"));
+        COLUMNS.put("JDK, in one JVM", List.of("abq", "ReentrantLock", "Semaphore"));
     }
 
     private ReadmeTable() {
@@ -35,8 +36,10 @@ final class ReadmeTable {
         md.append("`").append(field(machine, "command")).append("`, ").append(field(machine, "date")).append(", ")
             .append(field(machine, "cpu")).append(", ").append(field(machine, "kernel")).append(", pinned CPUs: ")
             .append(field(machine, "pinned cpus")).append(".\nEach cell: how many times faster interproc is than the peer "
-                + "(median of ").append(rounds).append(" rounds of alternating single forks) and the verdict "
-                + "(ahead / level / behind: the rule and the states are in the run's report.md).\n\n");
+                + "(median of ").append(rounds).append(" rounds of alternating single forks) and the verdict within "
+                + "each state of the machine (fast, slow) that had " + Verdicts.MIN_ROUNDS + " rounds or more, else over all "
+                + "rounds; ahead or behind means in at least ¾ of the rounds. The peer's own figures, ranges and the "
+                + "states are in the run's report.md.\n\n");
         md.append("| benchmark | interproc | ").append(String.join(" | ", COLUMNS.keySet()))
             .append(" | hardware floor |\n|").append(" --- |".repeat(3 + COLUMNS.size())).append('\n');
         Map<List<String>, List<Verdicts.Verdict>> groups = new LinkedHashMap<>();
@@ -50,7 +53,7 @@ final class ReadmeTable {
                 .append(" | ").append(scale.format(first.referenceMedian())).append(' ').append(scale.unit());
             for (List<String> peers : COLUMNS.values()) {
                 md.append(" | ").append(group.stream().filter(v -> peers.contains(v.peer())).findFirst()
-                    .map(v -> Verdicts.lead(v.leadMedian()) + " " + v.verdict()).orElse(""));
+                    .map(v -> Verdicts.lead(v.leadMedian()) + " " + v.shortVerdict()).orElse(""));
             }
             md.append(" | ").append(floor(rows, key.get(0), first)).append(" |\n");
         });

@@ -73,7 +73,8 @@ final class ReportWriter {
             verdicts();
         }
         md.append("**interproc ×**: how many times faster interproc is than that row (throughput: interproc's ÷ "
-            + "theirs; times: theirs ÷ interproc's), above 1 interproc is faster. **of C ring**: the row's throughput "
+            + "theirs; times: theirs ÷ interproc's), above 1 interproc is faster; interproc's own variants (blocking, "
+            + "pipe, ...) are not compared with each other. **of C ring**: the row's throughput "
             + "as a fraction of a C SPSC ring between two processes (the hardware's floor). **× floor**: the row's "
             + "median as a multiple of the one-word spin ping-pong's (else the futex ping-pong's).")
             .append(pairs.isEmpty() ? "\n" : " Values are medians over the rounds, with the range below them.\n");
@@ -124,11 +125,7 @@ final class ReportWriter {
         }
         md.append("\nRule: ").append(Verdicts.RULE).append('\n');
         md.append("\nStates of the machine, from a probe before and after every fork: ");
-        if (Double.isNaN(states.split())) {
-            md.append("one (no two probes " + Verdicts.STATE_GAP + "× apart)");
-        } else {
-            md.append(String.format(Locale.ROOT, "fast above %s, slow below", number(states.split())));
-        }
+        md.append(states.describe());
         md.append("; forks per state: ").append(states.count(pairs)).append(".\n\n");
     }
 
@@ -190,8 +187,8 @@ final class ReportWriter {
             if (cRing != null) {
                 md.append(" | ").append(impl.equals("floor-memcpy") ? "" : percent(t.value() / cRing.value()));
             }
-            if (ours != null) {
-                md.append(" | ").append(impl.equals(ours.implementation()) ? "" : number(ours.value() / t.value()));
+            if (ours != null) { // interproc's own variants are not peers: no lead over them
+                md.append(" | ").append(impl.startsWith("interproc") ? "" : number(ours.value() / t.value()));
             }
             md.append(" |\n");
         });
@@ -241,7 +238,7 @@ final class ReportWriter {
             if (ours != null) {
                 String reference = Verdicts.reference(e.getKey(), byImpl.keySet());
                 BenchReport.Row theirs = reference == null ? null : metric(byImpl, reference, "median");
-                md.append(" | ").append(median == null || theirs == null || e.getKey().equals(reference) ? ""
+                md.append(" | ").append(median == null || theirs == null || e.getKey().startsWith("interproc") ? ""
                     : number(median.value() / theirs.value()));
             }
             md.append(" |\n");

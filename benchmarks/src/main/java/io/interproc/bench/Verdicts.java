@@ -16,10 +16,10 @@ import java.util.TreeMap;
  * range, in how many rounds interproc was ahead, and a verdict within each state of the machine.
  *
  * <p><b>States.</b> Every fork carries the probe taken before and after it. The probes of the whole
- * run are sorted; where two neighbours differ by {@value #STATE_GAP}× or more, the run saw two
- * states, {@code fast} and {@code slow}, split there (else one, {@code steady}). A fork whose probes
- * fall in different states is {@code changing}; a round whose two forks are in different states is
- * {@code mixed}. Verdicts count only rounds within one state.
+ * run are sorted; wherever two neighbours differ by {@value #STATE_GAP}× or more, the run saw
+ * another state ({@link States}). A fork whose probes fall in different states is
+ * {@code changing}; a round whose two forks are in different states is {@code mixed}. Verdicts
+ * count only rounds within one state.
  *
  * <p><b>Rule.</b> In a state with n ≥ {@value #MIN_ROUNDS} rounds: <em>ahead</em> when interproc is
  * ahead by more than 2 % in at least ⌈0.75 n⌉ of them, <em>behind</em> when behind by more than 2 %
@@ -28,6 +28,8 @@ import java.util.TreeMap;
 final class Verdicts {
     /** The ratio between neighbouring probes that separates two states. */
     static final double STATE_GAP = 1.5;
+    /** The least share of a run's probes, in percent, that counts as a state of its own. */
+    static final int MIN_SHARE_PERCENT = 5;
     /** Rounds a state needs for a verdict. */
     static final int MIN_ROUNDS = 3;
     /** A lead smaller than this (2 %) is a tie, not a round ahead or behind. */
@@ -43,41 +45,138 @@ final class Verdicts {
     record Verdict(String benchmark, String peer, String reference, String metric, String unit, double referenceMedian,
                    double peerMedian, double leadMedian, double leadMin, double leadMax, int rounds, int ahead,
                    Map<String, int[]> byState, String verdict) {
+        /** @return the verdicts alone, each with its state: "ahead (fast)", "level (slow) · ahead (fast)", "level (all rounds)" */
+        String shortVerdict() {
+            List<String> parts = new ArrayList<>();
+            int[] all = new int[3];
+            byState.forEach((state, c) -> {
+                for (int i = 0; i < 3; i++) {
+                    all[i] += c[i];
+                }
+                if (!state.equals("mixed") && !state.equals("changing") && !state.equals("unknown") && c[0] >= MIN_ROUNDS) {
+                    parts.add(Verdicts.verdict(c[0], c[1], c[2]) + (state.equals("steady") ? "" : " (" + state + ")"));
+                }
+            });
+            return parts.isEmpty() ? Verdicts.verdict(all[0], all[1], all[2]) + (all[0] >= MIN_ROUNDS ? " (all rounds)" : "")
+                : String.join(" · ", parts);
+        }
+
         /** @return "ahead in k of n" */
         String aheadIn() {
             return "ahead in " + ahead + " of " + rounds;
         }
     }
 
-    /** The states of a run, from its probes. */
-    record States(double split) {
+    /**
+     * The states of a run, from its probes: the probes' logarithms clustered (k-means, k of 3, 2 or
+     * 1, the most that keeps every two neighbouring centres {@value #STATE_GAP}× apart and every
+     * state at least {@value #MIN_SHARE_PERCENT} % of the probes), each probe in the state of its
+     * nearest centre. A probe taken while the machine changed state lands between centres and is
+     * put with the nearer one. One state is {@code steady}; two are {@code slow} and {@code fast};
+     * three {@code slow}, {@code middle} and {@code fast}.
+     *
+     * @param splits the probe values between states (geometric means of neighbouring centres), ascending
+     */
+    record States(List<Double> splits) {
         static States of(Collection<Pairs.Measured> all) {
-            List<Double> probes = new ArrayList<>();
+            List<Double> logs = new ArrayList<>();
             for (Pairs.Measured m : all) {
                 for (double p : new double[] {m.probeBefore(), m.probeAfter()}) {
                     if (p > 0) {
-                        probes.add(p);
+                        logs.add(Math.log(p));
                     }
                 }
             }
-            probes.sort(null);
-            double best = STATE_GAP;
-            double split = Double.NaN;
-            for (int i = 1; i < probes.size(); i++) {
-                double gap = probes.get(i) / probes.get(i - 1);
-                if (gap >= best) {
-                    best = gap;
-                    split = Math.sqrt(probes.get(i) * probes.get(i - 1));
+            logs.sort(null);
+            for (int k = 3; k > 1; k--) {
+                double[] centres = kMeans(logs, k);
+                if (centres != null) {
+                    List<Double> splits = new ArrayList<>();
+                    for (int i = 1; i < k; i++) {
+                        splits.add(Math.exp((centres[i - 1] + centres[i]) / 2));
+                    }
+                    return new States(List.copyOf(splits));
                 }
             }
-            return new States(split);
+            return new States(List.of());
+        }
+
+        /** @return {@code k} ascending centres of the sorted {@code logs}, or null when they are not states apart */
+        private static double[] kMeans(List<Double> logs, int k) {
+            if (logs.size() < 2 * k) {
+                return null;
+            }
+            double[] centres = new double[k];
+            for (int i = 0; i < k; i++) { // start at evenly spaced quantiles
+                centres[i] = logs.get((int) ((i + 0.5) * logs.size() / k));
+            }
+            int[] sizes = new int[k];
+            for (int iteration = 0; iteration < 100; iteration++) {
+                double[] sums = new double[k];
+                sizes = new int[k];
+                for (double v : logs) {
+                    int nearest = 0;
+                    for (int i = 1; i < k; i++) {
+                        if (Math.abs(v - centres[i]) < Math.abs(v - centres[nearest])) {
+                            nearest = i;
+                        }
+                    }
+                    sums[nearest] += v;
+                    sizes[nearest]++;
+                }
+                boolean moved = false;
+                for (int i = 0; i < k; i++) {
+                    double next = sizes[i] == 0 ? centres[i] : sums[i] / sizes[i];
+                    moved |= Math.abs(next - centres[i]) > 1e-9;
+                    centres[i] = next;
+                }
+                if (!moved) {
+                    break;
+                }
+            }
+            // 1-D clusters are intervals: centres that start in order stay in order
+            for (int i = 0; i < k; i++) {
+                if (sizes[i] * 100 < MIN_SHARE_PERCENT * logs.size()
+                    || i > 0 && centres[i] - centres[i - 1] < Math.log(STATE_GAP)) {
+                    return null;
+                }
+            }
+            return centres;
+        }
+
+        /** @return the name of state {@code index} (0 the slowest) */
+        String name(int index) {
+            return switch (splits.size()) {
+                case 0 -> "steady";
+                case 1 -> index == 0 ? "slow" : "fast";
+                case 2 -> List.of("slow", "middle", "fast").get(index);
+                default -> "state" + (index + 1);
+            };
         }
 
         String of(double probe) {
             if (!(probe > 0)) {
                 return "unknown";
             }
-            return Double.isNaN(split) ? "steady" : probe >= split ? "fast" : "slow";
+            int index = 0;
+            while (index < splits.size() && probe >= splits.get(index)) {
+                index++;
+            }
+            return name(index);
+        }
+
+        /** @return the states and their bounds, as the report states them */
+        String describe() {
+            if (splits.isEmpty()) {
+                return "one (no two probes " + STATE_GAP + "× apart)";
+            }
+            List<String> parts = new ArrayList<>();
+            for (int i = 0; i <= splits.size(); i++) {
+                String low = i == 0 ? null : ReportWriter.number(splits.get(i - 1));
+                String high = i == splits.size() ? null : ReportWriter.number(splits.get(i));
+                parts.add(name(i) + (low == null ? " below " + high : high == null ? " above " + low : " " + low + "–" + high));
+            }
+            return String.join(", ", parts);
         }
 
         String of(Pairs.Measured m) {
@@ -85,8 +184,8 @@ final class Verdicts {
             return before.equals(of(m.probeAfter())) ? before : "changing";
         }
 
-        /** @return how many forks (and external runs) fell in each state */
-        Map<String, Integer> count(Collection<Pairs.Measured> all) {
+        /** @return how many forks (and external runs) fell in each state: "slow 120, fast 80, changing 7" */
+        String count(Collection<Pairs.Measured> all) {
             Map<String, Integer> forks = new TreeMap<>();
             Set<String> seen = new LinkedHashSet<>();
             for (Pairs.Measured m : all) {
@@ -94,7 +193,9 @@ final class Verdicts {
                     forks.merge(of(m), 1, Integer::sum);
                 }
             }
-            return forks;
+            List<String> parts = new ArrayList<>();
+            forks.forEach((state, n) -> parts.add(state + " " + n));
+            return String.join(", ", parts);
         }
     }
 
@@ -210,30 +311,33 @@ final class Verdicts {
     }
 
     /**
-     * @return the verdict over the states: one state's verdict alone, or each state's with its
-     *     rounds ("fast: ahead (4) · slow: level (3)"); with no round inside a state, all rounds together
+     * @return the verdict in each state with enough rounds ("ahead when fast (4 rounds) · level when
+     *     slow (3 rounds) · 2 rounds mixed"); one steady state's alone ("ahead (7 rounds)"); with no
+     *     state of enough rounds, all rounds together, said so ("level over all 7 rounds (states mixed)")
      */
     static String verdictText(Map<String, int[]> byState) {
         List<String> parts = new ArrayList<>();
-        int mixed = 0;
+        int[] all = new int[3];
+        int left = 0;
         for (Map.Entry<String, int[]> s : byState.entrySet()) {
-            if (s.getKey().equals("mixed") || s.getKey().equals("changing") || s.getKey().equals("unknown")) {
-                mixed += s.getValue()[0];
-                continue;
+            int[] c = s.getValue();
+            for (int i = 0; i < 3; i++) {
+                all[i] += c[i];
             }
-            parts.add(s.getKey() + ": " + verdict(s.getValue()[0], s.getValue()[1], s.getValue()[2]) + " ("
-                + s.getValue()[0] + ")");
+            boolean state = !s.getKey().equals("mixed") && !s.getKey().equals("changing") && !s.getKey().equals("unknown");
+            if (state && c[0] >= MIN_ROUNDS) {
+                parts.add(verdict(c[0], c[1], c[2]) + (s.getKey().equals("steady") ? "" : " when " + s.getKey()) + " ("
+                    + c[0] + " rounds)");
+            } else {
+                left += c[0];
+            }
         }
         if (parts.isEmpty()) {
-            int[] all = byState.values().stream().reduce(new int[3], (x, y) -> new int[] {x[0] + y[0], x[1] + y[1], x[2] + y[2]});
-            return verdict(all[0], all[1], all[2]) + " (all rounds; states mixed)";
+            return all[0] < MIN_ROUNDS ? verdict(all[0], all[1], all[2])
+                : verdict(all[0], all[1], all[2]) + " over all " + all[0] + " rounds (states mixed)";
         }
-        if (parts.size() == 1) {
-            String only = parts.get(0);
-            return only.substring(only.indexOf(": ") + 2, only.lastIndexOf(" (")) + (mixed > 0 ? " (" + mixed
-                + " mixed-state rounds left out)" : "");
-        }
-        return String.join(" · ", parts) + (mixed > 0 ? " · " + mixed + " mixed" : "");
+        return String.join(" · ", parts) + (left == 0 ? "" : " · " + left + (left == 1 ? " round" : " rounds")
+            + " mixed or in another state");
     }
 
     /** @return the median of each benchmark, implementation and metric over the rounds, as results rows */

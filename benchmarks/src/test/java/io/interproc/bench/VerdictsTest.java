@@ -52,9 +52,33 @@ class VerdictsTest {
         assertEquals("agrona", v.peer());
         assertEquals("interproc", v.reference());
         assertEquals(8, v.rounds());
-        assertEquals("fast: ahead (4) · slow: level (3) · 1 mixed", v.verdict());
+        assertEquals("ahead when fast (4 rounds) · level when slow (3 rounds) · 1 round mixed or in another state", v.verdict());
         assertEquals(4, v.byState().get("fast")[0]);
         assertTrue(v.leadMax() > 4 && v.leadMin() < 1, "range over every round: " + v.leadMin() + ".." + v.leadMax());
+    }
+
+    @Test
+    void shouldTellThreeStatesApartAndDescribeTheirBounds() {
+        // Seen on a 2-vCPU Firecracker VM: the C ring at about 7 M, 32 M and 100 M msg/s, minutes apart.
+        List<Pairs.Measured> all = new ArrayList<>();
+        double[] probes = {7.0e6, 7.3e6, 31e6, 33e6, 99e6, 103e6};
+        for (int i = 0; i < probes.length; i++) {
+            all.add(fork(i + 1, "interproc", 1e6, probes[i]));
+        }
+        Verdicts.States states = Verdicts.States.of(all);
+        assertEquals(List.of("slow", "middle", "fast"), List.of(states.of(7.1e6), states.of(32e6), states.of(101e6)));
+        assertEquals("changing", states.of(new Pairs.Measured(1, B, "x", "throughput", "ops/s", 1, 7e6, 100e6)));
+        // bounds halfway (in logarithm) between the states' centres
+        double slow = Math.sqrt(7.0e6 * 7.3e6);
+        double middle = Math.sqrt(31e6 * 33e6);
+        double fast = Math.sqrt(99e6 * 103e6);
+        String low = ReportWriter.number(Math.sqrt(slow * middle));
+        String high = ReportWriter.number(Math.sqrt(middle * fast));
+        assertEquals("slow below " + low + ", middle " + low + "–" + high + ", fast above " + high, states.describe());
+        // a probe taken while the machine changed state goes with the nearer state, not a state of its own
+        all.add(fork(7, "interproc", 1e6, 14e6));
+        assertEquals(3, Verdicts.States.of(all).splits().size() + 1);
+        assertEquals("slow", Verdicts.States.of(all).of(14e6));
     }
 
     @Test
@@ -67,7 +91,8 @@ class VerdictsTest {
         }
         List<Verdicts.Verdict> verdicts = Verdicts.of(all);
         assertEquals(1, verdicts.size(), "floors get no verdict");
-        assertEquals("ahead", verdicts.get(0).verdict());
+        assertEquals("ahead (5 rounds)", verdicts.get(0).verdict());
+        assertEquals("level over all 7 rounds (states mixed)", Verdicts.verdictText(java.util.Map.of("mixed", new int[] {7, 5, 2})));
         assertEquals(425, verdicts.get(0).leadMedian(), 1e-9);
         assertEquals("ahead in 5 of 5", verdicts.get(0).aheadIn());
     }
@@ -93,13 +118,13 @@ class VerdictsTest {
         BenchReport.main(new String[] {"-", dir.toString()});
         String report = Files.readString(dir.resolve("report.md"));
         assertTrue(report.indexOf("## Verdicts (3 rounds)") < report.indexOf("## " + B), report);
-        assertTrue(report.contains("| " + B + " | agrona | 18.0 M msg/s | 14.0 M msg/s | 1.29× (1.29–1.29) | ahead in 3 of 3 | **ahead** |"),
+        assertTrue(report.contains("| " + B + " | agrona | 18.0 M msg/s | 14.0 M msg/s | 1.29× (1.29–1.29) | ahead in 3 of 3 | **ahead (3 rounds)** |"),
             report);
         assertTrue(report.contains("| interproc | 18.0<br>18.0–18.0 | 60 % |  |"), report);
-        assertTrue(Files.readString(dir.resolve("results.csv")).contains(B + ",agrona,throughput,ops/s,14000000.000,ahead"));
+        assertTrue(Files.readString(dir.resolve("results.csv")).contains(B + ",agrona,throughput,ops/s,14000000.000,ahead (3 rounds)"));
         String table = Files.readString(dir.resolve("readme-table.md"));
         assertTrue(table.contains("`bin/bench --pairs 3`, 2026-12-06, test (2 cores)"), table);
-        assertTrue(table.contains("| " + B + " | 18.0 M msg/s | 1.29× ahead |  |  |  |  | 60 % of C ring |"), table);
+        assertTrue(table.contains("| " + B + " | 18.0 M msg/s | 1.29× ahead |  |  |  |  |  | 60 % of C ring |"), table);
         String readme = "# x\n\n" + ReadmeTable.BEGIN + "\nold\n" + ReadmeTable.END + "\nrest\n";
         String spliced = ReadmeTable.splice(readme, table);
         assertTrue(spliced.startsWith("# x\n\n" + ReadmeTable.BEGIN + "\n`bin/bench") && spliced.endsWith(ReadmeTable.END + "\nrest\n")
