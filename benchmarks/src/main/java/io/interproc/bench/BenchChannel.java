@@ -82,7 +82,7 @@ interface BenchChannel extends AutoCloseable {
      * Opens (or creates, when {@code create}) the channel {@code name} of kind {@code impl} in {@code dir}.
      *
      * @param impl {@code interproc} (spin waits), {@code interproc-blocking} (sleeps in the kernel at once),
-     *             {@code interproc-mpsc}, {@code interproc-mpmc}, {@code interproc-pipe} (both directions of one pipe), {@code agrona}, {@code agrona-mpsc}, {@code chronicle} (Chronicle
+     *             {@code interproc-mpsc}, {@code interproc-lanes} (MPSC as SPSC lanes), {@code interproc-mpmc}, {@code interproc-pipe} (both directions of one pipe), {@code agrona}, {@code agrona-mpsc}, {@code chronicle} (Chronicle
      *             Queue), {@code aeron} (Aeron IPC), {@code abq} (ArrayBlockingQueue, peer in this JVM), {@code uds} (Unix-domain
      *             socket), {@code tcp} (TCP on loopback)
      */
@@ -90,6 +90,7 @@ interface BenchChannel extends AutoCloseable {
         return switch (impl) {
             case "interproc" -> new Interproc(dir, name, create, false, null);
             case "interproc-mpsc" -> new Interproc(dir, name, create, true, null);
+            case "interproc-lanes" -> new LanesChannel(dir, name, create);
             case "interproc-fanin" -> create ? new FanIn(dir, name) : new Interproc(dir, name, false, false, null);
             case "interproc-blocking" -> new Interproc(dir, name, create, false,
                 WaitStrategy.blocking(0, 0, Duration.ofMillis(100)));

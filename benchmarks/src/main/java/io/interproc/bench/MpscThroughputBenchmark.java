@@ -36,7 +36,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m", BenchPeer.AGRONA_FLAG})
 public class MpscThroughputBenchmark {
-    @Param({"interproc-mpsc", "agrona-mpsc", "interproc-mpmc", "interproc-fanin"})
+    @Param({"interproc-mpsc", "interproc-lanes", "agrona-mpsc", "interproc-mpmc", "interproc-fanin"})
     public String impl;
 
     @Param({"64"})

@@ -1,0 +1,46 @@
+package io.interproc.bench;
+
+import io.interproc.core.RegionDirectory;
+import io.interproc.queue.ring.MpscRing;
+import java.nio.file.Path;
+
+/**
+ * {@code interproc-lanes}: interproc's {@link MpscRing}, an SPSC lane per producer read in turn.
+ * The creating side consumes; each producer JVM attaches a lane on its first offer. Lanes of half
+ * the benchmark capacity each, so that two producers have the memory Agrona's ring has.
+ */
+final class LanesChannel extends InterprocChannel {
+    private final MpscRing ring;
+    private MpscRing.Producer producer;
+
+    LanesChannel(Path dir, String name, boolean create) {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        ring = create ? MpscRing.create(directory, name, CAPACITY / 2, MAX_MESSAGE, 8) : MpscRing.open(directory, name);
+    }
+
+    @Override
+    public boolean offer(long v, int length) {
+        if (producer == null) {
+            producer = ring.attach(); // on the thread that produces
+        }
+        message.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, v);
+        return producer.offer(1, message, 0, length);
+    }
+
+    @Override
+    public int drain(int limit) {
+        return ring.read(capture, limit);
+    }
+
+    @Override
+    public long poll() {
+        value = -1;
+        ring.read(capture, 1);
+        return value;
+    }
+
+    @Override
+    public void close() {
+        ring.close();
+    }
+}

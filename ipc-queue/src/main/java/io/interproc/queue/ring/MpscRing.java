@@ -1,0 +1,650 @@
+package io.interproc.queue.ring;
+
+import static io.interproc.queue.ring.MpscRingDescriptor.ACTIVE;
+import static io.interproc.queue.ring.MpscRingDescriptor.ATTACHING;
+import static io.interproc.queue.ring.MpscRingDescriptor.CONSUMER_WAIT_OFFSET;
+import static io.interproc.queue.ring.MpscRingDescriptor.GENERATION_OFFSET;
+import static io.interproc.queue.ring.MpscRingDescriptor.LEFT;
+import static io.interproc.queue.ring.MpscRingDescriptor.MAX_LANES;
+import static io.interproc.queue.ring.MpscRingDescriptor.NEXT_GENERATION_OFFSET;
+import static io.interproc.queue.ring.MpscRingDescriptor.OWNER_OFFSET;
+import static io.interproc.queue.ring.MpscRingDescriptor.STATE_MASK;
+import static io.interproc.queue.ring.MpscRingDescriptor.TYPE;
+import static io.interproc.queue.ring.MpscRingDescriptor.VERSION_OFFSET;
+import static io.interproc.queue.ring.MpscRingDescriptor.laneName;
+import static io.interproc.queue.ring.MpscRingDescriptor.laneOffset;
+
+import io.interproc.core.LivenessCheck;
+import io.interproc.core.MemoryAccess;
+import io.interproc.core.NoSuchRegionException;
+import io.interproc.core.ProcessIdentity;
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionException;
+import io.interproc.core.RegionExistsException;
+import io.interproc.core.RegionFormatException;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.WaitStrategy;
+import io.interproc.core.WaitWord;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Many producers, one consumer, as one SPSC lane per producer: a named lane table
+ * ({@link MpscRingDescriptor}) and, for each attached producer, an SPSC {@link RingBuffer} in a
+ * region file of its own. A producer (a thread of any process) {@link #attach() attaches} and gets a
+ * {@link Producer} with a lane nobody else writes; the consumer reads the lanes in turn, at most
+ * {@value #LANE_BATCH} messages from one lane before the next lane's turn, so no lane starves
+ * another.
+ *
+ * <p><b>Order.</b> Messages of one producer arrive in the order it committed them; there is no order
+ * across producers. A user who needs one total order over several writers wants a journal (one
+ * shared sequence), not this ring.
+ *
+ * <p><b>Isolation.</b> A producer's claim, commit and full lane are its own: a producer that stalls
+ * (a GC pause, a stopped process) or dies between claim and commit delays no other producer's
+ * messages, and needs no timeout to be got past. A dead producer's lane is drained (what it
+ * committed is delivered; what it had only claimed never is) and then removed, and its entry in the
+ * table serves the next producer to attach. A producer that {@link Producer#close() closes} its lane
+ * has left: the consumer drains and removes it the same way.
+ *
+ * <p><b>Memory.</b> The table holds {@code maxLanes} entries of 64 bytes; lane files (each
+ * {@code laneCapacity} bytes plus a 1 KiB control block) exist only for attached producers and for
+ * lanes not yet drained. A producer beyond {@code maxLanes} gets an {@link IllegalStateException}
+ * naming the limit.
+ *
+ * <p><b>Waiting.</b> {@link #take} sleeps on one futex word in the table that every lane's commit
+ * wakes (the committing producer pays a system call only while the consumer sleeps); a producer's
+ * {@link Producer#put} sleeps on its own lane until the consumer frees space there.
+ *
+ * <p><b>Threads.</b> Consuming methods ({@link #read}, {@link #poll}, {@link #take}) are for one
+ * thread of one process at a time. A {@link Producer} is for one thread; {@link #attach()} is
+ * thread-safe. A consumer that dies loses at most the messages its last read had handed to its
+ * handler (as an SPSC ring's consumer: at most once); the next consumer continues after them.
+ */
+public final class MpscRing implements AutoCloseable {
+    /** Messages read from one lane before the next lane gets its turn. */
+    public static final int LANE_BATCH = 64;
+    /** How often the consumer looks for producers that died (when a read finds nothing, or every 1,024 reads). */
+    private static final long LIVENESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final Region region;
+    private final RegionDirectory directory;
+    private final String what;
+    private final MemoryAccess memory;
+    private final WaitWord consumerWord;
+    private final int laneCapacity;
+    private final int maxMessageLength;
+    private final int maxLanes;
+    private WaitStrategy waitStrategy = WaitStrategy.blocking();
+    private final List<Producer> producers = new ArrayList<>();
+
+    /** The consumer's view: an open lane per table entry that has one (one thread). */
+    private final Lane[] lanes;
+    /** Entries with an open lane, in table order; the consumer reads them in turn from {@link #cursor}. */
+    private int[] order = new int[0];
+    private int cursor;
+    private long seenVersion = -1;
+    private long lastLivenessCheck = System.nanoTime();
+    private int readsSinceCheck;
+
+    /** A lane the consumer opened. */
+    private static final class Lane {
+        final int index;
+        final long generation;
+        final RingBuffer ring;
+        /** Its producer left or died: drain it, then remove it. */
+        boolean retiring;
+
+        Lane(int index, long generation, RingBuffer ring) {
+            this.index = index;
+            this.generation = generation;
+            this.ring = ring;
+        }
+    }
+
+    private MpscRing(Region region) {
+        this.region = region;
+        this.directory = region.directory();
+        this.what = "mpsc ring '" + region.name() + "'";
+        this.memory = region.memory();
+        long capacity = region.parameter(0);
+        long max = region.parameter(1);
+        long lanesMax = region.parameter(2);
+        if (lanesMax < 1 || lanesMax > MAX_LANES) {
+            throw new RegionFormatException(what + " has a corrupt max lanes " + lanesMax + " (1 to " + MAX_LANES + ")");
+        }
+        if (capacity > (1 << 30) || max > Integer.MAX_VALUE) {
+            throw new RegionFormatException(what + " has a corrupt lane capacity " + capacity + " or max message length "
+                + max);
+        }
+        try {
+            RingBuffer.checkSizes((int) capacity, (int) max);
+        } catch (IllegalArgumentException e) {
+            throw new RegionFormatException(what + " has corrupt lane sizes: " + e.getMessage());
+        }
+        if (region.body().byteSize() != MpscRingDescriptor.bodyLength((int) lanesMax)) {
+            throw new RegionFormatException(what + " has a " + region.body().byteSize() + "-byte body; " + lanesMax
+                + " lanes need " + MpscRingDescriptor.bodyLength((int) lanesMax));
+        }
+        this.laneCapacity = (int) capacity;
+        this.maxMessageLength = (int) max;
+        this.maxLanes = (int) lanesMax;
+        this.consumerWord = region.waitWord(CONSUMER_WAIT_OFFSET);
+        this.lanes = new Lane[maxLanes];
+    }
+
+    /**
+     * Creates a ring.
+     *
+     * @param laneCapacity     data bytes of each producer's lane, a power of two, at least
+     *                         {@value RingDescriptor#MIN_CAPACITY}
+     * @param maxMessageLength largest message; a record of it must fit in half a lane
+     * @param maxLanes         most producers attached at once, 1 to {@value MpscRingDescriptor#MAX_LANES}
+     * @throws IllegalArgumentException   naming a size that does not fit
+     * @throws RegionExistsException      if {@code name} exists
+     */
+    public static MpscRing create(RegionDirectory directory, String name, int laneCapacity, int maxMessageLength,
+                                  int maxLanes) {
+        return directory.create(name, spec(name, laneCapacity, maxMessageLength, maxLanes), r -> { }).as(MpscRing::new);
+    }
+
+    /** Opens an existing ring (as its consumer, a producer, or both). */
+    public static MpscRing open(RegionDirectory directory, String name) {
+        return directory.open(name, TYPE).as(MpscRing::new);
+    }
+
+    /** Opens the ring {@code name}, creating it with these sizes if it does not exist. */
+    public static MpscRing openOrCreate(RegionDirectory directory, String name, int laneCapacity, int maxMessageLength,
+                                        int maxLanes) {
+        return directory.openOrCreate(name, spec(name, laneCapacity, maxMessageLength, maxLanes), r -> { })
+            .as(MpscRing::new);
+    }
+
+    private static RegionSpec spec(String name, int laneCapacity, int maxMessageLength, int maxLanes) {
+        RingBuffer.checkSizes(laneCapacity, maxMessageLength);
+        if (maxLanes < 1 || maxLanes > MAX_LANES) {
+            throw new IllegalArgumentException("max lanes must be 1 to " + MAX_LANES + ", got " + maxLanes);
+        }
+        RegionDirectory.checkName(name);
+        String longest = laneName(name, maxLanes - 1, Long.MAX_VALUE);
+        if (longest.length() > RegionDirectory.MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("mpsc ring name '" + name + "' leaves no room for its lane files' names (at "
+                + "most " + (RegionDirectory.MAX_NAME_LENGTH - (longest.length() - name.length())) + " characters)");
+        }
+        return new RegionSpec(TYPE, MpscRingDescriptor.bodyLength(maxLanes), laneCapacity, maxMessageLength, maxLanes);
+    }
+
+    /**
+     * Removes the ring {@code name} and its lane files. Handles still open keep their mappings.
+     *
+     * @return true if the table existed
+     */
+    public static boolean remove(RegionDirectory directory, String name) {
+        String prefix = name + ".lane";
+        for (String file : directory.list()) {
+            if (file.startsWith(prefix) && file.substring(prefix.length()).matches("[0-9]+\\.[0-9]+")) {
+                directory.unlink(file);
+            }
+        }
+        return directory.unlink(name);
+    }
+
+    /** Sets how blocking calls of this handle (and of producers attached after this) wait. */
+    public MpscRing waitStrategy(WaitStrategy strategy) {
+        this.waitStrategy = java.util.Objects.requireNonNull(strategy, "strategy");
+        return this;
+    }
+
+    // ---------------------------------------------------------------- producers
+
+    /**
+     * Attaches a producer: takes a free entry of the lane table and creates its lane file.
+     *
+     * @return the producer, for the calling thread
+     * @throws IllegalStateException if all {@code maxLanes} lanes are attached or not yet drained
+     */
+    public Producer attach() {
+        region.checkOpen();
+        long stamp = ProcessIdentity.current().stamp();
+        for (int i = 0; i < maxLanes; i++) {
+            long owner = laneOffset(i) + OWNER_OFFSET;
+            if (memory.getLongVolatile(owner) != 0 || !memory.compareAndSetLong(owner, 0, stamp | ATTACHING)) {
+                continue;
+            }
+            long generation = memory.getAndAddLong(NEXT_GENERATION_OFFSET, 1);
+            memory.putLongVolatile(laneOffset(i) + GENERATION_OFFSET, generation);
+            RingBuffer ring;
+            try {
+                ring = createLane(laneName(region.name(), i, generation));
+            } catch (RuntimeException | Error e) {
+                memory.putLongVolatile(owner, 0);
+                bumpVersion();
+                throw e;
+            }
+            ring.waitStrategy(waitStrategy);
+            memory.putLongVolatile(owner, stamp | ACTIVE);
+            bumpVersion();
+            Producer producer = new Producer(i, generation, ring, stamp);
+            synchronized (producers) {
+                producers.add(producer);
+            }
+            return producer;
+        }
+        throw new IllegalStateException(what + " has all " + maxLanes + " lanes taken (max lanes " + maxLanes
+            + "); a lane comes free once its producer has closed it or died and the consumer has drained it");
+    }
+
+    private RingBuffer createLane(String name) {
+        try {
+            return RingBuffer.create(directory, name, laneCapacity, maxMessageLength, false);
+        } catch (RegionExistsException e) {
+            // A file of this name can only be left from a table of the same name that was removed
+            // while a producer attached: nobody uses it, and generations are never reused.
+            directory.unlink(name);
+            return RingBuffer.create(directory, name, laneCapacity, maxMessageLength, false);
+        }
+    }
+
+    private void bumpVersion() {
+        memory.getAndAddLong(VERSION_OFFSET, 1);
+        consumerWord.wakeAllAfterVolatileWrite();
+    }
+
+    /**
+     * One producer's lane: the SPSC producer side of {@link RingBuffer} ({@code tryClaim}/{@code
+     * commit}, {@code offer}, {@code put}), each publication also waking the ring's consumer. For one
+     * thread. Close it when done: the consumer then drains the lane and removes it. A producer whose
+     * process exits or dies without closing is treated the same way once the consumer notices
+     * (within about {@value #LIVENESS_INTERVAL_NANOS} ns of finding nothing to read).
+     */
+    public final class Producer implements AutoCloseable {
+        private final int index;
+        private final long generation;
+        private final RingBuffer lane;
+        private final long stamp;
+        private boolean closed;
+
+        private Producer(int index, long generation, RingBuffer lane, long stamp) {
+            this.index = index;
+            this.generation = generation;
+            this.lane = lane;
+            this.stamp = stamp;
+        }
+
+        /** @see RingBuffer#tryClaim(int, int) */
+        public long tryClaim(int type, int length) {
+            checkOpen();
+            return lane.tryClaim(type, length);
+        }
+
+        /** @return the lane's buffer, where {@link #tryClaim} offsets point */
+        public MemorySegment buffer() {
+            return lane.buffer();
+        }
+
+        /** Commits a claim and wakes the consumer if it sleeps. @see RingBuffer#commit(long) */
+        public void commit(long offset) {
+            lane.commit(offset);
+            consumerWord.wakeAllAfterRelease();
+        }
+
+        /** Aborts a claim: the consumer skips it. @see RingBuffer#abort(long) */
+        public void abort(long offset) {
+            lane.abort(offset);
+        }
+
+        /** Copies a message in; false when the lane is full. Never blocks. */
+        public boolean offer(int type, MemorySegment source, long offset, int length) {
+            checkOpen();
+            if (!lane.offer(type, source, offset, length)) {
+                return false;
+            }
+            consumerWord.wakeAllAfterRelease();
+            return true;
+        }
+
+        /** {@link #offer(int, MemorySegment, long, int)} of a whole array. */
+        public boolean offer(int type, byte[] message) {
+            return offer(type, MemorySegment.ofArray(message), 0, message.length);
+        }
+
+        /**
+         * Copies a message in, waiting while the lane is full.
+         *
+         * @return true once offered, false if {@code timeout} passed first
+         * @throws InterruptedException if interrupted while waiting
+         * @throws io.interproc.core.PeerDiedException if the lane's consumer died while this waited
+         */
+        public boolean put(int type, MemorySegment message, long timeout, TimeUnit unit) throws InterruptedException {
+            checkOpen();
+            if (!lane.put(type, message, timeout, unit)) {
+                return false;
+            }
+            consumerWord.wakeAllAfterRelease();
+            return true;
+        }
+
+        /** {@link #put(int, MemorySegment, long, TimeUnit)} of a whole array, without a timeout. */
+        public void put(int type, byte[] message) throws InterruptedException {
+            put(type, MemorySegment.ofArray(message), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        }
+
+        /** @return this producer's lane (its entry in the table) */
+        public int lane() {
+            return index;
+        }
+
+        private void checkOpen() {
+            if (closed) {
+                throw new IllegalStateException(what + ": producer of lane " + index + " is closed");
+            }
+        }
+
+        /** Leaves the ring: the consumer delivers what is in the lane, then removes it. Idempotent. */
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            synchronized (producers) {
+                producers.remove(this);
+            }
+            if (!region.isClosed()) {
+                long owner = laneOffset(index) + OWNER_OFFSET;
+                if (memory.compareAndSetLong(owner, stamp | ACTIVE, stamp | LEFT)) {
+                    bumpVersion();
+                }
+            }
+            lane.close();
+        }
+
+        @Override
+        public String toString() {
+            return what + " lane " + index + " (generation " + generation + ")";
+        }
+    }
+
+    // ---------------------------------------------------------------- consumer
+
+    /**
+     * Hands up to {@code limit} messages to {@code handler}, zero-copy, reading the lanes in turn (at
+     * most {@value #LANE_BATCH} from one lane at a turn). Never blocks.
+     *
+     * @return the number of messages handled
+     */
+    public int read(MessageHandler handler, int limit) {
+        if (memory.getLongVolatile(VERSION_OFFSET) != seenVersion) {
+            refresh();
+        }
+        int n = 0;
+        int visited = 0;
+        int[] lanesNow = order;
+        while (n < limit && visited < lanesNow.length) {
+            if (cursor >= lanesNow.length) {
+                cursor = 0;
+            }
+            Lane lane = lanes[lanesNow[cursor]];
+            int got = lane.ring.read(handler, Math.min(limit - n, LANE_BATCH));
+            n += got;
+            // A lane whose producer left or died gets nothing more: the first empty read has drained
+            // it. (Its tail may even lag the head: a producer killed between its record's header
+            // and the tail store published the record, which the consumer reads by its header.)
+            if (got == 0 && lane.retiring) {
+                retire(lane);
+                lanesNow = order;
+                continue; // retire rebuilt the order; cursor now points at the next lane
+            }
+            cursor++;
+            visited++;
+        }
+        if (n == 0 || (++readsSinceCheck & 1023) == 0) { // busy lanes must not hide a dead producer's
+            maybeCheckProducers();
+        }
+        return n;
+    }
+
+    /** Reads at most one message. @return 1 if one was handled, else 0 */
+    public int poll(MessageHandler handler) {
+        return read(handler, 1);
+    }
+
+    /**
+     * Waits for one message and hands it to {@code handler}.
+     *
+     * @return true once a message was handled, false if {@code timeout} passed first
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean take(MessageHandler handler, long timeout, TimeUnit unit) throws InterruptedException {
+        return take(handler, timeout, unit, LivenessCheck.NONE);
+    }
+
+    /** {@link #take(MessageHandler, long, TimeUnit)}, also calling {@code liveness} between waits. */
+    public boolean take(MessageHandler handler, long timeout, TimeUnit unit, LivenessCheck liveness)
+        throws InterruptedException {
+        return waitStrategy.retry(consumerWord, () -> read(handler, 1) > 0, this::anyReadable, unit.toNanos(timeout),
+            liveness);
+    }
+
+    /** Takes without a timeout (interruptible). */
+    public void take(MessageHandler handler) throws InterruptedException {
+        take(handler, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    }
+
+    /** @return true if a lane has a message or the table changed (a wait's re-check before sleeping) */
+    private boolean anyReadable() {
+        if (memory.getLongVolatile(VERSION_OFFSET) != seenVersion) {
+            return true;
+        }
+        for (int index : order) {
+            RingBuffer ring = lanes[index].ring;
+            if (ring.producerPosition() > ring.consumerPosition()) {
+                return true;
+            }
+        }
+        if (System.nanoTime() - lastLivenessCheck >= LIVENESS_INTERVAL_NANOS) {
+            return true; // wake to look for dead producers (read does, when it finds nothing)
+        }
+        return false;
+    }
+
+    /** Opens the lanes the table lists that this consumer has not opened; marks leaving ones to retire. */
+    private void refresh() {
+        long version;
+        do {
+            version = memory.getLongVolatile(VERSION_OFFSET);
+            for (int i = 0; i < maxLanes; i++) {
+                long owner = memory.getLongVolatile(laneOffset(i) + OWNER_OFFSET);
+                long state = owner & STATE_MASK;
+                long generation = memory.getLongVolatile(laneOffset(i) + GENERATION_OFFSET);
+                Lane lane = lanes[i];
+                if (lane != null && (owner == 0 || lane.generation != generation)) {
+                    close(lane); // freed or replaced without us: another consumer retired it
+                    lane = null;
+                }
+                if (owner == 0 || state == ATTACHING && ProcessIdentity.isStampAlive(owner & ~STATE_MASK)) {
+                    continue;
+                }
+                if (lane == null) {
+                    lane = openLane(i, generation, owner);
+                    if (lane == null) {
+                        continue;
+                    }
+                }
+                if (state == LEFT || state == ATTACHING) {
+                    lane.retiring = true; // ATTACHING here: its producer died while creating the lane
+                }
+            }
+        } while (memory.getLongVolatile(VERSION_OFFSET) != version);
+        seenVersion = version;
+        rebuildOrder();
+    }
+
+    /**
+     * @return the lane of entry {@code i}; null while its file is not there yet, or after freeing an
+     *     entry whose producer died (or left) without a lane file
+     * @throws RegionFormatException if the lane file is corrupt (named in the message)
+     */
+    private Lane openLane(int i, long generation, long owner) {
+        String name = laneName(region.name(), i, generation);
+        RingBuffer ring;
+        try {
+            ring = RingBuffer.open(directory, name);
+        } catch (NoSuchRegionException e) {
+            if ((owner & STATE_MASK) == LEFT || !ProcessIdentity.isStampAlive(owner & ~STATE_MASK)) {
+                if (memory.compareAndSetLong(laneOffset(i) + OWNER_OFFSET, owner, 0)) {
+                    memory.getAndAddLong(VERSION_OFFSET, 1);
+                }
+            }
+            return null; // else its producer is creating it: seen at the next version
+        }
+        Lane lane = new Lane(i, generation, ring);
+        lanes[i] = lane;
+        return lane;
+    }
+
+    private void rebuildOrder() {
+        int count = 0;
+        for (Lane lane : lanes) {
+            if (lane != null) {
+                count++;
+            }
+        }
+        int[] next = new int[count];
+        int k = 0;
+        for (int i = 0; i < lanes.length; i++) {
+            if (lanes[i] != null) {
+                next[k++] = i;
+            }
+        }
+        order = next;
+        if (cursor >= order.length) {
+            cursor = 0;
+        }
+    }
+
+    /** A drained lane whose producer left or died: remove its file and free its entry. */
+    private void retire(Lane lane) {
+        long ownerOffset = laneOffset(lane.index) + OWNER_OFFSET;
+        long owner = memory.getLongVolatile(ownerOffset);
+        close(lane);
+        directory.unlink(laneName(region.name(), lane.index, lane.generation));
+        if (memory.compareAndSetLong(ownerOffset, owner, 0)) {
+            memory.getAndAddLong(VERSION_OFFSET, 1);
+        }
+        rebuildOrder();
+    }
+
+    private void close(Lane lane) {
+        lanes[lane.index] = null;
+        lane.ring.close();
+    }
+
+    /** At most every {@value #LIVENESS_INTERVAL_NANOS} ns: marks the lanes of dead producers to retire. */
+    private void maybeCheckProducers() {
+        long now = System.nanoTime();
+        if (now - lastLivenessCheck < LIVENESS_INTERVAL_NANOS) {
+            return;
+        }
+        lastLivenessCheck = now;
+        region.checkIntact();
+        boolean changed = false;
+        for (int i = 0; i < maxLanes; i++) {
+            long owner = memory.getLongVolatile(laneOffset(i) + OWNER_OFFSET);
+            if (owner != 0 && (owner & STATE_MASK) != LEFT && !ProcessIdentity.isStampAlive(owner & ~STATE_MASK)) {
+                Lane lane = lanes[i];
+                if (lane == null) {
+                    changed = true; // refresh opens it (or frees an entry without a lane file)
+                } else if (!lane.retiring) {
+                    lane.retiring = true;
+                }
+            }
+        }
+        if (changed) {
+            seenVersion = -1;
+        }
+    }
+
+    // ---------------------------------------------------------------- introspection
+
+    /** @return data bytes of each lane */
+    public int laneCapacity() {
+        return laneCapacity;
+    }
+
+    /** @return the largest message */
+    public int maxMessageLength() {
+        return maxMessageLength;
+    }
+
+    /** @return the most lanes at once */
+    public int maxLanes() {
+        return maxLanes;
+    }
+
+    /** One entry of the lane table, as {@link #lanes()} reports it. */
+    public record LaneInfo(int index, long generation, long producerPid, String state, long backlog) {
+    }
+
+    /**
+     * @return the table's taken entries: producer's pid, state ({@code attaching}, {@code active},
+     *     {@code left}, or {@code dead} for a producer whose process is gone) and backlog in bytes
+     *     (-1 where the lane file cannot be read)
+     */
+    public List<LaneInfo> lanes() {
+        List<LaneInfo> info = new ArrayList<>();
+        for (int i = 0; i < maxLanes; i++) {
+            long owner = memory.getLongVolatile(laneOffset(i) + OWNER_OFFSET);
+            if (owner == 0) {
+                continue;
+            }
+            long generation = memory.getLongVolatile(laneOffset(i) + GENERATION_OFFSET);
+            long stamp = owner & ~STATE_MASK;
+            long state = owner & STATE_MASK;
+            String name = !ProcessIdentity.isStampAlive(stamp) && state != LEFT ? "dead"
+                : state == ACTIVE ? "active" : state == LEFT ? "left" : "attaching";
+            long backlog = -1;
+            try (RingBuffer ring = RingBuffer.open(directory, laneName(region.name(), i, generation))) {
+                backlog = ring.size();
+            } catch (RegionException e) {
+                // not created yet, or removed meanwhile
+            }
+            info.add(new LaneInfo(i, generation, ProcessIdentity.pidOfStamp(stamp), name, backlog));
+        }
+        return info;
+    }
+
+    /** @return the table's region */
+    public Region region() {
+        return region;
+    }
+
+    /**
+     * Closes this handle: its producers leave (see {@link Producer#close()}), the consumer's lanes are
+     * closed. Files stay until {@link #remove}.
+     */
+    @Override
+    public void close() {
+        List<Producer> mine;
+        synchronized (producers) {
+            mine = new ArrayList<>(producers);
+        }
+        for (Producer p : mine) {
+            p.close();
+        }
+        for (Lane lane : lanes) {
+            if (lane != null) {
+                close(lane);
+            }
+        }
+        region.close();
+    }
+
+    @Override
+    public String toString() {
+        return what;
+    }
+}

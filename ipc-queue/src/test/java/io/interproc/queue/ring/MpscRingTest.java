@@ -1,0 +1,416 @@
+package io.interproc.queue.ring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.interproc.core.ChildJvm;
+import io.interproc.core.FaultCampaign;
+import io.interproc.core.JvmTask;
+import io.interproc.core.KernelWaits;
+import io.interproc.core.MemoryAccess;
+import io.interproc.core.NoLeftoverProcesses;
+import io.interproc.core.Poll;
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionFormatException;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.RegionType;
+import io.interproc.core.ShmTempDir;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Many producers into one consumer as SPSC lanes: in threads, and across JVMs that are killed and stopped. */
+@ExtendWith(NoLeftoverProcesses.class)
+@Timeout(300)
+class MpscRingTest {
+    static final RegionType PROGRESS = RegionType.of("test-progress", 1);
+    static final Duration LONG = Duration.ofSeconds(60);
+
+    @TempDir(factory = ShmTempDir.class)
+    Path dir;
+
+    /**
+     * Checks each producer's messages arrive complete, in order, none twice: the next sequence
+     * expected per producer (read by other threads while the consumer's thread counts).
+     */
+    static final class Ledger implements MessageHandler {
+        final java.util.concurrent.atomic.AtomicLongArray next;
+        final AtomicLong total = new AtomicLong();
+
+        Ledger(int producers) {
+            next = new java.util.concurrent.atomic.AtomicLongArray(producers);
+        }
+
+        long next(int producer) {
+            return next.get(producer);
+        }
+
+        @Override
+        public void onMessage(int type, MemorySegment buffer, long offset, int length) {
+            long[] ps = TestMessages.check(buffer, offset, length);
+            int producer = (int) ps[0];
+            if (ps[1] != next.get(producer)) {
+                throw new AssertionError("producer " + producer + ": expected message " + next.get(producer) + ", got " + ps[1]);
+            }
+            next.incrementAndGet(producer);
+            total.incrementAndGet();
+        }
+    }
+
+    private List<String> laneFiles(String name) throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(f -> f.startsWith(name + ".lane")).sorted().toList();
+        }
+    }
+
+    @Test
+    void shouldDeliverEveryProducersMessagesInItsOrderAndRemoveLanesOnceDrained() throws Exception {
+        int producers = 6;
+        long perProducer = 30_000;
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (MpscRing ring = MpscRing.create(directory, "orders", 4096, 256, 8)) {
+            List<CompletableFuture<Void>> running = new ArrayList<>();
+            for (int id = 0; id < producers; id++) {
+                int producerId = id;
+                running.add(CompletableFuture.runAsync(() -> {
+                    try (MpscRing.Producer p = ring.attach()) {
+                        MemorySegment scratch = Arena.ofAuto().allocate(8 + TestMessages.FIXED + TestMessages.MAX_PAYLOAD);
+                        for (long seq = 0; seq < perProducer; seq++) {
+                            if ((seq & 1) == 0) {
+                                long at;
+                                while ((at = p.tryClaim(1, TestMessages.length(seq))) < 0) {
+                                    Thread.onSpinWait();
+                                }
+                                TestMessages.write(p.buffer(), at, producerId, seq);
+                                p.commit(at);
+                            } else {
+                                int length = TestMessages.write(scratch, 0, producerId, seq);
+                                p.put(1, scratch.asSlice(0, length), 30, TimeUnit.SECONDS);
+                            }
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, r -> Thread.ofPlatform().start(r)));
+            }
+            Ledger ledger = new Ledger(producers);
+            while (ledger.total.get() < producers * perProducer) {
+                assertTrue(ring.take(ledger, 30, TimeUnit.SECONDS), "a message within 30 s; got " + ledger.total.get());
+                ring.read(ledger, 1000);
+            }
+            CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            for (int id = 0; id < producers; id++) {
+                assertEquals(perProducer, ledger.next(id));
+            }
+            // Every producer closed: the consumer removes each drained lane and frees its entry.
+            assertTrue(Poll.until(() -> {
+                ring.read(ledger, 100);
+                return ring.lanes().isEmpty();
+            }, LONG), "lanes left: " + ring.lanes());
+            assertEquals(List.of(), laneFiles("orders"));
+            assertEquals(producers * perProducer, ledger.total.get(), "nothing more arrived");
+        } finally {
+            MpscRing.remove(directory, "orders");
+        }
+    }
+
+    @Test
+    void shouldRefuseAProducerBeyondMaxLanesAndFreeTheLaneOfOneThatLeft() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (MpscRing ring = MpscRing.create(directory, "two", 1024, 64, 2)) {
+            MpscRing.Producer a = ring.attach();
+            MpscRing.Producer b = ring.attach();
+            IllegalStateException full = assertThrows(IllegalStateException.class, ring::attach);
+            assertTrue(full.getMessage().contains("max lanes 2") && full.getMessage().contains("'two'"), full.getMessage());
+            assertTrue(a.offer(1, TestMessages.bytes(0, 0)));
+            a.close();
+            assertThrows(IllegalStateException.class, () -> a.offer(1, TestMessages.bytes(0, 1)), "closed producer");
+            // The lane is not free before its message is delivered.
+            assertThrows(IllegalStateException.class, ring::attach);
+            Ledger ledger = new Ledger(1);
+            assertTrue(Poll.until(() -> {
+                ring.read(ledger, 10);
+                return ring.lanes().size() == 1;
+            }, LONG));
+            assertEquals(1, ledger.total.get());
+            try (MpscRing.Producer c = ring.attach()) {
+                assertEquals(a.lane(), c.lane(), "the freed entry serves the next producer");
+                assertTrue(c.offer(1, TestMessages.bytes(0, 1)));
+                assertTrue(ring.take(ledger, 10, TimeUnit.SECONDS));
+                assertEquals(2, ledger.next(0));
+            }
+            b.close();
+        } finally {
+            MpscRing.remove(directory, "two");
+        }
+    }
+
+    @Test
+    void shouldTakeMemoryPerAttachedProducerNotPerMaxLanes() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (MpscRing ring = MpscRing.create(directory, "wide", 1 << 20, 1024, 1000)) {
+            assertTrue(Files.size(dir.resolve("wide")) < 128 * 1024, "a table of 1,000 lanes, not 1,000 MiB of lanes");
+            assertEquals(List.of(), laneFiles("wide"));
+            try (MpscRing.Producer p = ring.attach(); MpscRing.Producer q = ring.attach()) {
+                assertEquals(2, laneFiles("wide").size());
+                assertEquals(List.of("active", "active"), ring.lanes().stream().map(MpscRing.LaneInfo::state).toList());
+                assertTrue(p.lane() != q.lane());
+            }
+            assertThrows(IllegalArgumentException.class, () -> MpscRing.create(directory, "x", 1 << 20, 1024, 0));
+            assertThrows(IllegalArgumentException.class, () -> MpscRing.create(directory, "x", 1000, 64, 4));
+        } finally {
+            MpscRing.remove(directory, "wide");
+        }
+        assertEquals(List.of(), laneFiles("wide"));
+        assertFalse(Files.exists(dir.resolve("wide")));
+    }
+
+    @Test
+    void shouldRefuseACorruptTable() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        MpscRing.create(directory, "bad", 1024, 64, 4).close();
+        directory.unlink("bad");
+        // a table whose max lanes does not match its body
+        directory.create("bad", new RegionSpec(MpscRingDescriptor.TYPE, MpscRingDescriptor.bodyLength(4), 1024, 64, 5),
+            r -> { }).close();
+        RegionFormatException e = assertThrows(RegionFormatException.class, () -> MpscRing.open(directory, "bad"));
+        assertTrue(e.getMessage().contains("'bad'") && e.getMessage().contains("5 lanes"), e.getMessage());
+        directory.unlink("bad");
+    }
+
+    @Test
+    void shouldSleepInTakeUntilAnyLaneCommitsAndTimeOutWhenNoneDoes() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (MpscRing ring = MpscRing.create(directory, "sleepy", 1024, 64, 4);
+             MpscRing.Producer idle = ring.attach();
+             MpscRing.Producer p = ring.attach()) {
+            Ledger ledger = new Ledger(1);
+            long start = System.nanoTime();
+            assertFalse(ring.take(ledger, 50, TimeUnit.MILLISECONDS));
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50));
+            CompletableFuture<Boolean> taken = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ring.take(ledger, 30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, r -> Thread.ofPlatform().start(r));
+            var word = ring.region().waitWord(MpscRingDescriptor.CONSUMER_WAIT_OFFSET);
+            assertTrue(Poll.until(() -> KernelWaits.sleepingOn(word), LONG), "the consumer sleeps in the kernel");
+            assertTrue(p.offer(1, TestMessages.bytes(0, 0)));
+            assertTrue(taken.get(10, TimeUnit.SECONDS));
+            assertEquals(1, ledger.total.get());
+            assertTrue(idle.lane() != p.lane(), "a lane each");
+        } finally {
+            MpscRing.remove(directory, "sleepy");
+        }
+    }
+
+    @Test
+    void shouldNotLetAProducersUnfinishedClaimHoldBackAnotherLane() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (MpscRing ring = MpscRing.create(directory, "isolated", 4096, 64, 4);
+             MpscRing.Producer slow = ring.attach();
+             MpscRing.Producer fast = ring.attach()) {
+            long claim = slow.tryClaim(1, TestMessages.length(0));
+            assertTrue(claim >= 0);
+            Ledger ledger = new Ledger(2);
+            for (long seq = 0; seq < 1000; seq++) {
+                fast.put(1, TestMessages.bytes(1, seq));
+                ring.read(ledger, 64);
+            }
+            assertTrue(Poll.until(() -> {
+                ring.read(ledger, 64);
+                return ledger.next(1) == 1000;
+            }, LONG), "the other lane's 1,000 messages, while a claim stays open: " + ledger.next(1));
+            TestMessages.write(slow.buffer(), claim, 0, 0);
+            slow.commit(claim);
+            assertTrue(ring.take(ledger, 10, TimeUnit.SECONDS));
+            assertEquals(1, ledger.next(0));
+        } finally {
+            MpscRing.remove(directory, "isolated");
+        }
+    }
+
+    /**
+     * Attaches to ring {@code name} as producer {@code id}, prints "ATTACHED", and produces
+     * {@code count} messages (until killed), recording after each publication how many it
+     * published in slot {@code id} of the "progress" region.
+     */
+    public static final class Producer implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
+            int id = Integer.parseInt(args[2]);
+            long count = Long.parseLong(args[3]);
+            try (MpscRing ring = MpscRing.open(directory, args[1]);
+                 Region progress = directory.open("progress", PROGRESS);
+                 MpscRing.Producer p = ring.attach()) {
+                MemoryAccess slots = progress.memory();
+                MemorySegment scratch = Arena.ofAuto().allocate(8 + TestMessages.FIXED + TestMessages.MAX_PAYLOAD);
+                long seq = slots.getLongVolatile(8L * id); // a restarted producer continues the sequence
+                System.out.println("ATTACHED");
+                for (; seq < count; seq++) {
+                    if ((seq & 1) == 0) {
+                        long at;
+                        while ((at = p.tryClaim(1, TestMessages.length(seq))) < 0) {
+                            Thread.yield();
+                        }
+                        TestMessages.write(p.buffer(), at, id, seq);
+                        p.commit(at);
+                    } else {
+                        int length = TestMessages.write(scratch, 0, id, seq);
+                        p.put(1, scratch.asSlice(0, length), 60, TimeUnit.SECONDS);
+                    }
+                    slots.putLongRelease(8L * id, seq + 1);
+                }
+            }
+        }
+    }
+
+    private static ChildJvm producer(RegionDirectory directory, String ring, int id, long count) throws Exception {
+        ChildJvm child = ChildJvm.builder(Producer.class).captureOutput()
+            .args(directory.path().toString(), ring, Integer.toString(id), Long.toString(count)).start();
+        assertTrue(child.awaitOutput("ATTACHED", LONG), "producer " + id + " attached: " + child.output());
+        return child;
+    }
+
+    @Test
+    void shouldDeliverWhatKilledProducersCommittedAndRecycleTheirLanes() throws Exception {
+        // Producer JVMs killed -9 at random points while the consumer reads; each restart continues
+        // its sequence from what it had recorded. Per producer the consumer must see each message
+        // at most once and in order; a killed producer's lane is drained, removed and its entry
+        // reused (max lanes 2 with 2 producers: a lane that was never freed would make the next
+        // attach fail).
+        int kills = Integer.getInteger("interproc.test.kills", 8);
+        RegionDirectory directory = RegionDirectory.of(dir);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(Long.getLong("interproc.test.seed", 28));
+        try (MpscRing ring = MpscRing.create(directory, "killed", 1 << 14, 256, 2);
+             Region progress = directory.create("progress", new RegionSpec(PROGRESS, 16), r -> { })) {
+            MemoryAccess done = progress.memory();
+            ChildJvm[] children = {producer(directory, "killed", 0, Long.MAX_VALUE), producer(directory, "killed", 1, Long.MAX_VALUE)};
+            Ledger ledger = new Ledger(2);
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong reads = new AtomicLong();
+            CompletableFuture<Void> consumer = CompletableFuture.runAsync(() -> {
+                while (!stop.get()) {
+                    if (ring.read(ledger, 1 + (int) (reads.incrementAndGet() % 100)) == 0) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }, r -> Thread.ofPlatform().start(r));
+            try {
+                for (int k = 0; k < kills; k++) {
+                    int victim = random.nextInt(2);
+                    long before = done.getLongVolatile(8L * victim);
+                    assertTrue(Poll.until(() -> done.getLongVolatile(8L * victim) > before + 500, LONG),
+                        "producer " + victim + " makes progress");
+                    Thread.sleep(random.nextInt(20)); // where the kill lands; progress above is the synchronization
+                    children[victim].kill();
+                    assertTrue(children[victim].join(LONG));
+                    // Its lane: committed messages delivered, then the lane removed and its entry freed.
+                    long published = done.getLongVolatile(8L * victim);
+                    assertTrue(Poll.until(() -> consumer.isDone()
+                            || ring.lanes().stream().noneMatch(l -> l.state().equals("dead")), LONG),
+                        "the killed producer's lane drained and removed: " + ring.lanes());
+                    if (consumer.isDone()) {
+                        consumer.get(); // throws what stopped it
+                    }
+                    assertTrue(ledger.next(victim) >= published,
+                        "delivered " + ledger.next(victim) + " of the " + published + " recorded as published");
+                    // A kill between a publication and its record may have published one more; the
+                    // restart continues after what is recorded, so move the record to what arrived.
+                    assertTrue(ledger.next(victim) <= published + 1, "at most the one unrecorded message more");
+                    done.putLongVolatile(8L * victim, ledger.next(victim));
+                    children[victim] = producer(directory, "killed", victim, Long.MAX_VALUE);
+                }
+            } finally {
+                stop.set(true);
+                for (ChildJvm child : children) {
+                    child.kill();
+                    child.join(LONG);
+                }
+                consumer.get(60, TimeUnit.SECONDS);
+            }
+            assertTrue(Poll.until(() -> {
+                ring.read(ledger, 1000);
+                return ring.lanes().isEmpty();
+            }, LONG), "dead producers' lanes removed: " + ring.lanes());
+            assertEquals(List.of(), laneFiles("killed"));
+        } finally {
+            MpscRing.remove(directory, "killed");
+        }
+    }
+
+    @Test
+    void shouldKeepOtherLanesFlowingWhileAProducerIsStopped() throws Exception {
+        // One producer JVM stopped (SIGSTOP) for 2 s in the middle of producing: the other
+        // producer's messages keep arriving all that time, and the stopped one's continue, in
+        // order, once it runs again.
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (MpscRing ring = MpscRing.create(directory, "stopped", 1 << 14, 256, 4);
+             Region progress = directory.create("progress", new RegionSpec(PROGRESS, 16), r -> { })) {
+            MemoryAccess done = progress.memory();
+            ChildJvm stopped = producer(directory, "stopped", 0, Long.MAX_VALUE);
+            ChildJvm running = producer(directory, "stopped", 1, Long.MAX_VALUE);
+            try {
+                Ledger ledger = new Ledger(2);
+                assertTrue(Poll.until(() -> {
+                    ring.read(ledger, 256);
+                    return ledger.next(0) > 1000 && ledger.next(1) > 1000;
+                }, LONG));
+                FaultCampaign.signal("STOP", stopped.pid());
+                try {
+                    long stoppedAt = ledger.next(0);
+                    long otherAt = ledger.next(1);
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                    long longestGap = 0;
+                    long lastArrival = System.nanoTime();
+                    while (System.nanoTime() < end) {
+                        long before = ledger.next(1);
+                        ring.read(ledger, 256);
+                        long now = System.nanoTime();
+                        if (ledger.next(1) > before) {
+                            longestGap = Math.max(longestGap, now - lastArrival);
+                            lastArrival = now;
+                        }
+                    }
+                    assertTrue(ledger.next(1) - otherAt > 10_000, "the running producer's messages during the stop: "
+                        + (ledger.next(1) - otherAt));
+                    assertTrue(ledger.next(0) <= stoppedAt + 1000, "the stopped one's backlog at most: " + ledger.next(0));
+                    System.out.printf("running lane during a 2 s stop of another: %d messages, longest gap %.1f ms%n",
+                        ledger.next(1) - otherAt, longestGap / 1e6);
+                } finally {
+                    FaultCampaign.signal("CONT", stopped.pid());
+                }
+                long resumedFrom = ledger.next(0);
+                assertTrue(Poll.until(() -> {
+                    ring.read(ledger, 256);
+                    return ledger.next(0) > resumedFrom + 1000;
+                }, LONG), "the stopped producer continues");
+            } finally {
+                stopped.kill();
+                running.kill();
+                stopped.join(LONG);
+                running.join(LONG);
+            }
+        } finally {
+            MpscRing.remove(directory, "stopped");
+        }
+    }
+}
