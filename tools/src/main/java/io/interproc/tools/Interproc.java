@@ -8,6 +8,7 @@ import io.interproc.core.RegionException;
 import io.interproc.core.RegionInfo;
 import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.pool.PoolDescriptor;
+import io.interproc.queue.ring.MpscRing;
 import io.interproc.queue.ring.RingBuffer;
 import io.interproc.sync.SharedBarrier;
 import io.interproc.sync.SharedCountDownLatch;
@@ -230,6 +231,17 @@ public final class Interproc {
                     if (rates != null) {
                         out.println("rates:      " + rates.update(ring.producerPosition(), ring.consumerPosition())
                             + " (bytes produced, consumed)");
+                    }
+                }
+            }
+            case "mpsc-ring" -> {
+                try (MpscRing ring = MpscRing.open(directory, name)) {
+                    java.util.List<MpscRing.LaneInfo> lanes = ring.lanes();
+                    out.println("mpsc ring:  lanes of " + ring.laneCapacity() + " bytes, max message " + ring.maxMessageLength()
+                        + ", " + lanes.size() + " of " + ring.maxLanes() + " lanes taken");
+                    for (MpscRing.LaneInfo lane : lanes) {
+                        out.println("  lane " + lane.index() + ": producer pid " + lane.producerPid() + " (" + lane.state()
+                            + "), backlog " + (lane.backlog() < 0 ? "unreadable" : lane.backlog() + " bytes"));
                     }
                 }
             }

@@ -12,6 +12,7 @@ import io.interproc.core.RegionException;
 import io.interproc.core.ShmTempDir;
 import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.pipe.Pipe;
+import io.interproc.queue.ring.MpscRing;
 import io.interproc.queue.ring.RingBuffer;
 import io.interproc.sync.SharedBarrier;
 import io.interproc.sync.SharedCountDownLatch;
@@ -137,6 +138,22 @@ class RegionFuzzTest {
         }));
         kinds.put("spsc-ring", kind((d, n) -> RingBuffer.create(d, n, 4096, 64, false).close(), (d, n) -> ring(d, n)));
         kinds.put("mpsc-ring", kind((d, n) -> RingBuffer.createMultiProducer(d, n, 4096, 64, 4).close(), (d, n) -> ring(d, n)));
+        kinds.put("lanes", kind((d, n) -> {
+            try (MpscRing ring = MpscRing.create(d, n, 4096, 64, 4)) {
+                ring.attach().offer(1, new byte[8]); // a lane that left with a message in it
+            }
+        }, (d, n) -> {
+            try (MpscRing ring = MpscRing.open(d, n)) {
+                ring.lanes();
+                try (MpscRing.Producer p = ring.attach()) {
+                    p.offer(1, new byte[8]);
+                    ring.poll((t, b, o, l) -> { });
+                    ring.take((t, b, o, l) -> { }, SHORT_MILLIS, TimeUnit.MILLISECONDS);
+                }
+            } finally {
+                MpscRing.remove(d, n);
+            }
+        }));
         kinds.put("mpmc-queue", kind((d, n) -> MpmcQueue.create(d, n, 8, 64).close(), (d, n) -> {
             try (MpmcQueue q = MpmcQueue.open(d, n)) {
                 q.offer(1, new byte[8]);
