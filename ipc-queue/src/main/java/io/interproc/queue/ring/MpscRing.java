@@ -67,7 +67,7 @@ import java.util.concurrent.TimeUnit;
 public final class MpscRing implements AutoCloseable {
     /** Messages read from one lane before the next lane gets its turn. */
     public static final int LANE_BATCH = 64;
-    /** How often the consumer looks for producers that died (when a read finds nothing, or every 1,024 reads). */
+    /** How often the consumer looks for producers that died (every 1,024 reads, or while it waits). */
     private static final long LIVENESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Region region;
@@ -86,6 +86,8 @@ public final class MpscRing implements AutoCloseable {
     /** Entries with an open lane, in table order; the consumer reads them in turn from {@link #cursor}. */
     private int[] order = new int[0];
     private int cursor;
+    /** Messages the lane at {@link #cursor} has given in its current turn. */
+    private int inTurn;
     private long seenVersion = -1;
     private long lastLivenessCheck = System.nanoTime();
     private int readsSinceCheck;
@@ -287,12 +289,14 @@ public final class MpscRing implements AutoCloseable {
 
         /** Commits a claim and wakes the consumer if it sleeps. @see RingBuffer#commit(long) */
         public void commit(long offset) {
+            checkOpen();
             lane.commit(offset);
             consumerWord.wakeAllAfterRelease();
         }
 
         /** Aborts a claim: the consumer skips it. @see RingBuffer#abort(long) */
         public void abort(long offset) {
+            checkOpen();
             lane.abort(offset);
         }
 
@@ -371,8 +375,9 @@ public final class MpscRing implements AutoCloseable {
     // ---------------------------------------------------------------- consumer
 
     /**
-     * Hands up to {@code limit} messages to {@code handler}, zero-copy, reading the lanes in turn (at
-     * most {@value #LANE_BATCH} from one lane at a turn). Never blocks.
+     * Hands up to {@code limit} messages to {@code handler}, zero-copy, reading the lanes in turn: a
+     * lane's turn lasts until it has no message or has given {@value #LANE_BATCH}, across calls. Never
+     * blocks.
      *
      * @return the number of messages handled
      */
@@ -388,20 +393,28 @@ public final class MpscRing implements AutoCloseable {
                 cursor = 0;
             }
             Lane lane = lanes[lanesNow[cursor]];
-            int got = lane.ring.read(handler, Math.min(limit - n, LANE_BATCH));
+            int want = Math.min(limit - n, LANE_BATCH - inTurn);
+            int got = lane.ring.read(handler, want);
             n += got;
+            inTurn += got;
             // A lane whose producer left or died gets nothing more: the first empty read has drained
             // it. (Its tail may even lag the head: a producer killed between its record's header
             // and the tail store published the record, which the consumer reads by its header.)
             if (got == 0 && lane.retiring) {
                 retire(lane);
+                inTurn = 0;
                 lanesNow = order;
                 continue; // retire rebuilt the order; cursor now points at the next lane
             }
-            cursor++;
-            visited++;
+            // A lane keeps its turn across calls until it runs dry or has given LANE_BATCH messages:
+            // a consumer reading one message per call then still reads a run from one lane.
+            if (got < want || inTurn >= LANE_BATCH) {
+                cursor++;
+                inTurn = 0;
+                visited++;
+            }
         }
-        if (n == 0 || (++readsSinceCheck & 1023) == 0) { // busy lanes must not hide a dead producer's
+        if ((++readsSinceCheck & 1023) == 0) { // not per read: a clock read costs more than an empty lane
             maybeCheckProducers();
         }
         return n;
@@ -445,10 +458,8 @@ public final class MpscRing implements AutoCloseable {
                 return true;
             }
         }
-        if (System.nanoTime() - lastLivenessCheck >= LIVENESS_INTERVAL_NANOS) {
-            return true; // wake to look for dead producers (read does, when it finds nothing)
-        }
-        return false;
+        // A waiting consumer looks for dead producers itself (its reads are too few to do it).
+        return maybeCheckProducers();
     }
 
     /** Opens the lanes the table lists that this consumer has not opened; marks leaving ones to retire. */
@@ -523,6 +534,7 @@ public final class MpscRing implements AutoCloseable {
         order = next;
         if (cursor >= order.length) {
             cursor = 0;
+            inTurn = 0;
         }
     }
 
@@ -543,11 +555,15 @@ public final class MpscRing implements AutoCloseable {
         lane.ring.close();
     }
 
-    /** At most every {@value #LIVENESS_INTERVAL_NANOS} ns: marks the lanes of dead producers to retire. */
-    private void maybeCheckProducers() {
+    /**
+     * At most every {@value #LIVENESS_INTERVAL_NANOS} ns: marks the lanes of dead producers to retire.
+     *
+     * @return true if it found a lane to retire or to open (a read has work to do)
+     */
+    private boolean maybeCheckProducers() {
         long now = System.nanoTime();
         if (now - lastLivenessCheck < LIVENESS_INTERVAL_NANOS) {
-            return;
+            return false;
         }
         lastLivenessCheck = now;
         region.checkIntact();
@@ -560,12 +576,14 @@ public final class MpscRing implements AutoCloseable {
                     changed = true; // refresh opens it (or frees an entry without a lane file)
                 } else if (!lane.retiring) {
                     lane.retiring = true;
+                    changed = true;
                 }
             }
         }
         if (changed) {
             seenVersion = -1;
         }
+        return changed;
     }
 
     // ---------------------------------------------------------------- introspection

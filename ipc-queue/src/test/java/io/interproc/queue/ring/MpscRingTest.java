@@ -376,7 +376,6 @@ class MpscRingTest {
                 }, LONG));
                 FaultCampaign.signal("STOP", stopped.pid());
                 try {
-                    long stoppedAt = ledger.next(0);
                     long otherAt = ledger.next(1);
                     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
                     long longestGap = 0;
@@ -392,7 +391,6 @@ class MpscRingTest {
                     }
                     assertTrue(ledger.next(1) - otherAt > 10_000, "the running producer's messages during the stop: "
                         + (ledger.next(1) - otherAt));
-                    assertTrue(ledger.next(0) <= stoppedAt + 1000, "the stopped one's backlog at most: " + ledger.next(0));
                     System.out.printf("running lane during a 2 s stop of another: %d messages, longest gap %.1f ms%n",
                         ledger.next(1) - otherAt, longestGap / 1e6);
                 } finally {
