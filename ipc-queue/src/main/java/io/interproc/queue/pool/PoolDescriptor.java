@@ -8,7 +8,8 @@ import io.interproc.core.RegionType;
  * Layout of a process pool's state region, and of the messages its queues carry. A pool named
  * {@code P} uses three regions: {@code P} (this state), {@code P-tasks} (an
  * {@link io.interproc.queue.mpmc.MpmcQueue} from the pool to its workers) and {@code P-results}
- * (an MPSC {@link io.interproc.queue.ring.RingBuffer} from the workers to the pool).
+ * (an {@link io.interproc.queue.ring.MpscRing} from the workers to the pool: a lane per worker, its
+ * files {@code P-results.laneN.G}).
  *
  * <pre>
  *  body offset

@@ -15,7 +15,7 @@ import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.queue.mpmc.MpmcQueue;
-import io.interproc.queue.ring.RingBuffer;
+import io.interproc.queue.ring.MpscRing;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -45,14 +45,15 @@ public final class PoolWorker implements JvmTask {
         long maxTasks = Long.parseLong(args[3]);
         try (Region state = directory.open(name, PoolDescriptor.TYPE);
              MpmcQueue queue = MpmcQueue.open(directory, name + "-tasks");
-             RingBuffer results = RingBuffer.open(directory, name + "-results")) {
+             MpscRing ring = MpscRing.open(directory, name + "-results");
+             MpscRing.Producer results = ring.attach()) {
             PoolDescriptor.check(state);
             if (index < 0 || index >= state.parameter(0)) {
                 throw new IllegalArgumentException("worker index " + index + " outside pool '" + name + "'");
             }
             MemoryAccess m = state.memory();
             long slot = PoolDescriptor.slot(index);
-            int limit = results.maxMessageLength();
+            int limit = ring.maxMessageLength();
             ProcessIdentity me = ProcessIdentity.current();
             m.putLongVolatile(slot + RUNNING_TASK, 0);
             m.putLongVolatile(slot + TASKS_DONE, 0);

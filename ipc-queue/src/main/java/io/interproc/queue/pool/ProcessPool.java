@@ -22,7 +22,7 @@ import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.queue.mpmc.MpmcQueue;
-import io.interproc.queue.ring.RingBuffer;
+import io.interproc.queue.ring.MpscRing;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +48,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A pool of worker JVMs that run {@link Task}s — Python's {@code multiprocessing.Pool} and
  * {@code ProcessPoolExecutor}, between JVMs. Tasks travel to the workers over a shared-memory
  * {@link MpmcQueue} (idle workers compete for them, asleep in the kernel while there is none) and
- * results come back over an MPSC {@link RingBuffer}; no socket, no Java serialization. Layout and
+ * results come back over an {@link MpscRing}, a lane per worker; no socket, no Java serialization. Layout and
  * messages in {@link PoolDescriptor}.
  *
  * <pre>{@code
@@ -91,7 +91,7 @@ public final class ProcessPool implements AutoCloseable {
     private final Region state;
     private final MemoryAccess memory;
     private final MpmcQueue tasks;
-    private final RingBuffer results;
+    private final MpscRing results;
     private final Worker[] workers;
     private final Map<Long, CompletableFuture<byte[]>> pending = new ConcurrentHashMap<>();
     private final Object submitLock = new Object();
@@ -114,12 +114,13 @@ public final class ProcessPool implements AutoCloseable {
         this.state = directory.create(name, new RegionSpec(PoolDescriptor.TYPE, PoolDescriptor.bodyLength(b.workers),
             b.workers, b.maxMessageLength), r -> { });
         MpmcQueue queue = null;
-        RingBuffer ring = null;
+        MpscRing ring = null;
         try {
             queue = MpmcQueue.create(directory, name + "-tasks", b.queueCapacity, b.maxMessageLength);
-            // One producing thread per worker; twice that, for workers that exit while their replacements start.
-            ring = RingBuffer.createMultiProducer(directory, name + "-results", ringCapacity(b.maxMessageLength),
-                b.maxMessageLength, 2 * b.workers + 2);
+            // A lane per worker; twice that, for workers that exit while their replacements start
+            // (a dead worker's lane is free again once drained).
+            ring = MpscRing.create(directory, name + "-results", ringCapacity(b.maxMessageLength), b.maxMessageLength,
+                2 * b.workers + 2);
         } catch (RuntimeException e) {
             if (queue != null) {
                 queue.close();
@@ -727,7 +728,11 @@ public final class ProcessPool implements AutoCloseable {
     private void unlinkAll() {
         for (String region : List.of(name + "-tasks", name + "-results", name)) {
             try {
-                directory.unlink(region);
+                if (region.endsWith("-results")) {
+                    MpscRing.remove(directory, region); // and its lane files
+                } else {
+                    directory.unlink(region);
+                }
             } catch (RuntimeException ignored) {
                 // already gone
             }

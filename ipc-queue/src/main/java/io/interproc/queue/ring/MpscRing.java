@@ -282,6 +282,18 @@ public final class MpscRing implements AutoCloseable {
             return lane.tryClaim(type, length);
         }
 
+        /**
+         * Claims space for a message, waiting while the lane is full (zero-copy; write the message at
+         * the offset in {@link #buffer()}, then {@link #commit}).
+         *
+         * @return the offset, or {@link RingBuffer#INSUFFICIENT_CAPACITY} if {@code timeout} passed first
+         * @see RingBuffer#claim(int, int, long, TimeUnit)
+         */
+        public long claim(int type, int length, long timeout, TimeUnit unit) throws InterruptedException {
+            checkOpen();
+            return lane.claim(type, length, timeout, unit);
+        }
+
         /** @return the lane's buffer, where {@link #tryClaim} offsets point */
         public MemorySegment buffer() {
             return lane.buffer();

@@ -339,6 +339,29 @@ public final class RingBuffer extends RingBufferFields.TrailingPadding implement
     }
 
     /**
+     * Claims space for a message of {@code length} bytes, waiting while the ring is full: the
+     * blocking form of {@link #tryClaim}, for a producer that would otherwise spin on a full ring.
+     * Sleeps as {@link #put} does (the handle's {@link WaitStrategy}), woken when the consumer frees
+     * space.
+     *
+     * @return the offset of the message in {@link #buffer()}, or {@link #INSUFFICIENT_CAPACITY} if
+     *     {@code timeout} passed first
+     * @throws InterruptedException if interrupted while waiting
+     * @throws PeerDiedException    if the ring's consumer died while this waited
+     */
+    public long claim(int type, int length, long timeout, TimeUnit unit) throws InterruptedException {
+        long claimed = tryClaim(type, length);
+        if (claimed >= 0) {
+            return claimed;
+        }
+        int aligned = align(length + HEADER_LENGTH);
+        long[] result = {INSUFFICIENT_CAPACITY};
+        waitStrategy.retry(producerWord, () -> (result[0] = tryClaim(type, length)) >= 0, () -> canClaim(aligned),
+            unit.toNanos(timeout), producerLiveness);
+        return result[0];
+    }
+
+    /**
      * SPSC: the space at the tail is this producer's alone. The claim zeroes the header slot after
      * the record and writes the claimed header (negative length: not ready) at the record; {@link
      * #commit} writes the committed header with a release store (the consumer follows headers up to

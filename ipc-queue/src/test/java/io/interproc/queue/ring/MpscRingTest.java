@@ -92,9 +92,9 @@ class MpscRingTest {
                         MemorySegment scratch = Arena.ofAuto().allocate(8 + TestMessages.FIXED + TestMessages.MAX_PAYLOAD);
                         for (long seq = 0; seq < perProducer; seq++) {
                             if ((seq & 1) == 0) {
-                                long at;
-                                while ((at = p.tryClaim(1, TestMessages.length(seq))) < 0) {
-                                    Thread.onSpinWait();
+                                long at = p.claim(1, TestMessages.length(seq), 30, TimeUnit.SECONDS); // sleeps while full
+                                if (at < 0) {
+                                    throw new IllegalStateException("no room in 30 s");
                                 }
                                 TestMessages.write(p.buffer(), at, producerId, seq);
                                 p.commit(at);
@@ -218,6 +218,42 @@ class MpscRingTest {
             assertTrue(idle.lane() != p.lane(), "a lane each");
         } finally {
             MpscRing.remove(directory, "sleepy");
+        }
+    }
+
+    @Test
+    void shouldWaitInAClaimWhileTheLaneIsFullAndTimeOut() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (MpscRing ring = MpscRing.create(directory, "full", 1024, 64, 2);
+             MpscRing.Producer p = ring.attach()) {
+            long seq = 0;
+            while (p.offer(1, TestMessages.bytes(0, seq))) {
+                seq++;
+            }
+            long start = System.nanoTime();
+            assertEquals(RingBuffer.INSUFFICIENT_CAPACITY, p.claim(1, TestMessages.length(seq), 50, TimeUnit.MILLISECONDS));
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50));
+            long last = seq;
+            CompletableFuture<Long> claimed = CompletableFuture.supplyAsync(() -> {
+                try {
+                    long at = p.claim(1, TestMessages.length(last), 30, TimeUnit.SECONDS);
+                    if (at >= 0) {
+                        TestMessages.write(p.buffer(), at, 0, last);
+                        p.commit(at);
+                    }
+                    return at;
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, r -> Thread.ofPlatform().start(r));
+            Ledger ledger = new Ledger(1);
+            assertTrue(Poll.until(() -> { // reading frees room: the waiting claim goes through and commits
+                ring.read(ledger, 1);
+                return ledger.next(0) == last + 1;
+            }, LONG), "every message, the claimed one last: " + ledger.next(0));
+            assertTrue(claimed.get(30, TimeUnit.SECONDS) >= 0);
+        } finally {
+            MpscRing.remove(directory, "full");
         }
     }
 
