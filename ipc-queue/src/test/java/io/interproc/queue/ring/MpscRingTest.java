@@ -447,4 +447,96 @@ class MpscRingTest {
             MpscRing.remove(directory, "stopped");
         }
     }
+
+    /** Messages per producer in the consumer-kill campaign. */
+    static final int PER_PRODUCER = 20_000;
+
+    /** Counts each delivery of (producer, seq) in slot {@code producer * PER_PRODUCER + seq}, and all in slot 2 * PER_PRODUCER. */
+    static MessageHandler countSeen(MemoryAccess seen) {
+        return (t, b, o, l) -> {
+            long[] ps = TestMessages.check(b, o, l);
+            seen.getAndAddLong(8L * (ps[0] * PER_PRODUCER + ps[1]), 1);
+            seen.getAndAddLong(8L * 2 * PER_PRODUCER, 1);
+        };
+    }
+
+    /** Consumes ring {@code name} in reads of 1 to 64 messages, counting deliveries in "seen", until killed. */
+    public static final class CountSeen implements JvmTask {
+        @Override
+        public void run(String[] args) {
+            RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
+            try (MpscRing ring = MpscRing.open(directory, args[1]);
+                 Region seen = directory.open("seen", PROGRESS)) {
+                MessageHandler handler = countSeen(seen.memory());
+                java.util.SplittableRandom random = new java.util.SplittableRandom(ProcessHandle.current().pid());
+                while (true) {
+                    if (ring.read(handler, 1 + random.nextInt(64)) == 0) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldDeliverNothingTwiceWhenConsumersAreKilledAtRandomPoints() throws Exception {
+        // Consumer JVMs killed -9 one after another anywhere in their reads, lane switches and
+        // bookkeeping, while two producers keep writing; then this JVM reads the rest. No message
+        // may arrive twice, and each kill may lose at most the one message its handler was running for.
+        int kills = Integer.getInteger("interproc.test.consumerKills", 12);
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (MpscRing ring = MpscRing.create(directory, "consumers", 1 << 13, 256, 4);
+             Region seen = directory.create("seen", new RegionSpec(PROGRESS, 8L * (2 * PER_PRODUCER + 1)), r -> { })) {
+            MemoryAccess counts = seen.memory();
+            AtomicBoolean stop = new AtomicBoolean();
+            List<CompletableFuture<Void>> producers = new ArrayList<>();
+            for (int id = 0; id < 2; id++) {
+                int producerId = id;
+                producers.add(CompletableFuture.runAsync(() -> {
+                    try (MpscRing.Producer p = ring.attach()) {
+                        for (long seq = 0; seq < PER_PRODUCER && !stop.get(); seq++) {
+                            byte[] message = TestMessages.bytes(producerId, seq);
+                            while (!p.offer(1, message) && !stop.get()) {
+                                Thread.yield(); // not put: a killed consumer is no reason to give up here
+                            }
+                        }
+                    }
+                }, r -> Thread.ofPlatform().start(r)));
+            }
+            CompletableFuture<Void> produced = CompletableFuture.allOf(producers.toArray(CompletableFuture[]::new));
+            java.util.SplittableRandom random = new java.util.SplittableRandom(Long.getLong("interproc.test.seed", 30));
+            try {
+                for (int k = 0; k < kills; k++) {
+                    long killAt = counts.getLongVolatile(8L * 2 * PER_PRODUCER) + 1 + random.nextLong(2_000);
+                    try (ChildJvm consumer = ChildJvm.builder(CountSeen.class).jvmOptions("-Xmx64m").captureOutput()
+                        .args(dir.toString(), "consumers").start()) {
+                        assertTrue(Poll.until(() -> counts.getLongVolatile(8L * 2 * PER_PRODUCER) >= killAt
+                            || !consumer.isAlive() || produced.isDone(), LONG), "consumer " + k + " made progress");
+                        consumer.kill();
+                        assertTrue(consumer.join(LONG));
+                        assertEquals(java.util.OptionalInt.of(137), consumer.exitCode(), () -> "killed, not failed: "
+                            + consumer.output());
+                    }
+                }
+                MessageHandler handler = countSeen(counts);
+                assertTrue(Poll.until(() -> {
+                    ring.read(handler, 64);
+                    return produced.isDone() && ring.lanes().isEmpty();
+                }, LONG), "the last consumer drained every lane: " + ring.lanes());
+                produced.get(60, TimeUnit.SECONDS);
+            } finally {
+                stop.set(true);
+            }
+            long lost = 0;
+            for (long i = 0; i < 2L * PER_PRODUCER; i++) {
+                long delivered = counts.getLongVolatile(8L * i);
+                assertTrue(delivered <= 1, "message " + i + " delivered " + delivered + " times");
+                lost += delivered == 0 ? 1 : 0;
+            }
+            assertTrue(lost <= kills, lost + " messages lost in " + kills + " kills");
+            assertEquals(List.of(), laneFiles("consumers"));
+        } finally {
+            MpscRing.remove(directory, "consumers");
+        }
+    }
 }
