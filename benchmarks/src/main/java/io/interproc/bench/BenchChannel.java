@@ -91,7 +91,7 @@ interface BenchChannel extends AutoCloseable {
             case "interproc" -> new Interproc(dir, name, create, false, null);
             case "interproc-mpsc" -> new Interproc(dir, name, create, true, null);
             case "interproc-lanes" -> new LanesChannel(dir, name, create);
-            case "interproc-fanin" -> create ? new FanIn(dir, name) : new Interproc(dir, name, false, false, null);
+            case "interproc-fanin" -> create ? new FanIn(dir, name, 2) : new Interproc(dir, name, false, false, null);
             case "interproc-blocking" -> new Interproc(dir, name, create, false,
                 WaitStrategy.blocking(0, 0, Duration.ofMillis(100)));
             case "agrona" -> new Agrona(dir, name, create, false);
@@ -108,24 +108,25 @@ interface BenchChannel extends AutoCloseable {
     }
 
     /**
-     * The consumer of {@code interproc-fanin}: two SPSC rings, {@code NAME-0} and {@code NAME-1}, of
+     * The consumer of {@code interproc-fanin}: an SPSC ring per producer, {@code NAME-0}, {@code NAME-1}, ..., of
      * half the capacity each (one per producer JVM, which opens its ring as {@code interproc}'s),
      * read in turn. Many producers into one consumer without a shared tail: what a user gets from
      * today's rings by giving each producer a ring of its own, and the shape of an MPSC ring made of
      * one SPSC ring per producer (see the README).
      */
     final class FanIn extends InterprocChannel {
-        private final RingBuffer[] rings = new RingBuffer[2];
+        private final RingBuffer[] rings;
         private int next;
 
-        FanIn(Path dir, String name) {
+        FanIn(Path dir, String name, int producers) {
             RegionDirectory directory = RegionDirectory.of(dir);
+            rings = new RingBuffer[producers];
             for (int i = 0; i < rings.length; i++) {
                 rings[i] = RingBuffer.create(directory, ringName(name, i), CAPACITY / 2, MAX_MESSAGE, false);
             }
         }
 
-        /** @return the name of producer {@code i}'s ring (0 or 1) of the fan-in called {@code name} */
+        /** @return the name of producer {@code i}'s ring of the fan-in called {@code name} */
         static String ringName(String name, int i) {
             return name + "-" + i;
         }
@@ -137,9 +138,14 @@ interface BenchChannel extends AutoCloseable {
 
         @Override
         public int drain(int limit) {
-            int n = rings[next].read(capture, limit);
-            next ^= 1;
-            return n > 0 ? n : rings[next].read(capture, limit);
+            for (int tried = 0; tried < rings.length; tried++) {
+                int n = rings[next].read(capture, limit);
+                next = next + 1 == rings.length ? 0 : next + 1;
+                if (n > 0) {
+                    return n;
+                }
+            }
+            return 0;
         }
 
         @Override

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Two producer JVMs into one ring, consumed here: messages per second at the consumer, interproc's
+ * Producer JVMs (two; {@code -p producers=N}) into one ring, consumed here: messages per second at the consumer, interproc's
  * MPSC ring against Agrona's ManyToOneRingBuffer. {@code interproc-mpmc} is the MPMC queue with two
  * producer JVMs and two competing consumers (this JVM and a peer): the score is this consumer's
  * share, about half the total. {@code interproc-fanin} gives each producer JVM an SPSC ring of its
@@ -42,6 +42,10 @@ public class MpscThroughputBenchmark {
     @Param({"64"})
     public int length;
 
+    /** Producer JVMs: 2 in the suite; {@code -p producers=4} for more producers than CPUs. */
+    @Param({"2"})
+    public int producers;
+
     /**
      * Work the consumer does per message besides reading it, in {@link Blackhole#consumeCPU} tokens
      * (about 1 ns each here): 0 in the suite; {@code -p work=12} stands for a handler that does
@@ -65,34 +69,34 @@ public class MpscThroughputBenchmark {
 
     private Path dir;
     private BenchChannel channel;
-    private BenchPeer.Peer first;
-    private BenchPeer.Peer second;
-    private BenchPeer.Peer otherConsumer;
+    private final java.util.List<BenchPeer.Peer> peers = new java.util.ArrayList<>();
 
     @Setup
     public void setUp() throws Exception {
         CpuPinning.pin(0);
         dir = BenchPeer.tempDirectory();
-        channel = BenchChannel.open(impl, dir, "mpsc", true);
-        BenchPeer.parseWait(producerWait); // a bad value fails here, not in the peers
+        if (producers < 1) {
+            throw new IllegalArgumentException("producers must be at least 1, got " + producers);
+        }
         boolean fanIn = impl.equals("interproc-fanin"); // a ring per producer: see BenchChannel.FanIn
+        channel = fanIn ? new BenchChannel.FanIn(dir, "mpsc", producers) : BenchChannel.open(impl, dir, "mpsc", true);
+        BenchPeer.parseWait(producerWait); // a bad value fails here, not in the peers
         String size = Integer.toString(length);
-        first = BenchPeer.launch("produce", impl, dir.toString(), fanIn ? BenchChannel.FanIn.ringName("mpsc", 0) : "mpsc",
-            size, producerWait);
-        second = BenchPeer.launch("produce", impl, dir.toString(), fanIn ? BenchChannel.FanIn.ringName("mpsc", 1) : "mpsc",
-            size, producerWait);
+        for (int i = 0; i < producers; i++) {
+            peers.add(BenchPeer.launch("produce", impl, dir.toString(),
+                fanIn ? BenchChannel.FanIn.ringName("mpsc", i) : "mpsc", size, producerWait));
+        }
         if (impl.equals("interproc-mpmc")) {
-            otherConsumer = BenchPeer.launch("drain", impl, dir.toString(), "mpsc");
+            peers.add(BenchPeer.launch("drain", impl, dir.toString(), "mpsc"));
         }
     }
 
     @TearDown
     public void tearDown() throws Exception {
-        first.close();
-        second.close();
-        if (otherConsumer != null) {
-            otherConsumer.close();
+        for (BenchPeer.Peer peer : peers) {
+            peer.close();
         }
+        peers.clear();
         channel.close();
         BenchPeer.delete(dir);
     }

@@ -260,7 +260,8 @@ public final class MpscRing implements AutoCloseable {
      * commit}, {@code offer}, {@code put}), each publication also waking the ring's consumer. For one
      * thread. Close it when done: the consumer then drains the lane and removes it. A producer whose
      * process exits or dies without closing is treated the same way once the consumer notices
-     * (within about {@value #LIVENESS_INTERVAL_NANOS} ns of finding nothing to read).
+     * (within about 100 ms). A producer that is neither closed nor in a dead process keeps its
+     * lane: a thread that ends without closing its producer holds a lane until its process exits.
      */
     public final class Producer implements AutoCloseable {
         private final int index;
