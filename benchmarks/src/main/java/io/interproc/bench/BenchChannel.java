@@ -149,13 +149,6 @@ interface BenchChannel extends AutoCloseable {
         }
 
         @Override
-        public long poll() {
-            value = -1;
-            drain(1);
-            return value;
-        }
-
-        @Override
         public void close() {
             for (RingBuffer ring : rings) {
                 ring.close();
@@ -203,13 +196,6 @@ interface BenchChannel extends AutoCloseable {
         @Override
         public int drain(int limit) {
             return ring.read(capture, limit);
-        }
-
-        @Override
-        public long poll() {
-            value = -1;
-            ring.read(capture, 1);
-            return value;
         }
 
         @Override

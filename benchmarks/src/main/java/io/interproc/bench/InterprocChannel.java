@@ -14,6 +14,17 @@ abstract class InterprocChannel implements BenchChannel {
     /** Reads a received message's value into {@link #value}. */
     final MessageHandler capture = (type, buffer, offset, length) -> value = buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
 
+    /**
+     * The next message's value through {@link #drain}{@code (1)}: for the channels read with a
+     * handler in batches (rings, lanes), which override {@code drain}; the others override this.
+     */
+    @Override
+    public long poll() {
+        value = -1;
+        drain(1);
+        return value;
+    }
+
     /** @return the first {@code length} bytes of {@link #message}, carrying {@code v} */
     MemorySegment message(long v, int length) {
         message.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, v);

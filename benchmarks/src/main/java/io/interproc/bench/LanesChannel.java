@@ -33,13 +33,6 @@ final class LanesChannel extends InterprocChannel {
     }
 
     @Override
-    public long poll() {
-        value = -1;
-        ring.read(capture, 1);
-        return value;
-    }
-
-    @Override
     public void close() {
         ring.close();
     }
