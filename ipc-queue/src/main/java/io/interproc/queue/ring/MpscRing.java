@@ -209,7 +209,9 @@ public final class MpscRing implements AutoCloseable {
      * @throws IllegalStateException if all {@code maxLanes} lanes are attached or not yet drained
      */
     public Producer attach() {
-        region.checkOpen();
+        if (region.isClosed()) {
+            throw new IllegalStateException(what + " is closed");
+        }
         long stamp = ProcessIdentity.current().stamp();
         for (int i = 0; i < maxLanes; i++) {
             long owner = laneOffset(i) + OWNER_OFFSET;
@@ -395,6 +397,9 @@ public final class MpscRing implements AutoCloseable {
      * @return the number of messages handled
      */
     public int read(MessageHandler handler, int limit) {
+        if (region.isClosed()) {
+            throw new IllegalStateException(what + " is closed");
+        }
         if (memory.getLongVolatile(VERSION_OFFSET) != seenVersion) {
             refresh();
         }

@@ -155,6 +155,10 @@ class MpscRingTest {
                 assertEquals(2, ledger.next(0));
             }
             b.close();
+            ring.close();
+            IllegalStateException closed = assertThrows(IllegalStateException.class, () -> ring.read(ledger, 1));
+            assertEquals("mpsc ring 'two' is closed", closed.getMessage());
+            assertEquals("mpsc ring 'two' is closed", assertThrows(IllegalStateException.class, ring::attach).getMessage());
         } finally {
             MpscRing.remove(directory, "two");
         }
