@@ -397,48 +397,95 @@ class MpscRingTest {
         }
     }
 
+    /**
+     * Attaches to ring {@code name}, prints "ATTACHED", and sends message {@code seq} (type 2: its
+     * sequence, then its send time by {@link System#nanoTime()}) every {@code intervalNanos}, until killed.
+     */
+    public static final class PacedProducer implements JvmTask {
+        @Override
+        public void run(String[] args) throws Exception {
+            long interval = Long.parseLong(args[2]);
+            try (MpscRing ring = MpscRing.open(RegionDirectory.of(Path.of(args[0])), args[1]);
+                 MpscRing.Producer p = ring.attach()) {
+                System.out.println("ATTACHED");
+                long next = System.nanoTime();
+                for (long seq = 0; ; seq++) {
+                    while (System.nanoTime() < next) {
+                        Thread.onSpinWait();
+                    }
+                    long at = p.claim(2, 16, 60, TimeUnit.SECONDS);
+                    p.buffer().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, at, seq);
+                    p.buffer().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, at + 8, System.nanoTime());
+                    p.commit(at);
+                    next += interval;
+                }
+            }
+        }
+    }
+
     @Test
     void shouldKeepOtherLanesFlowingWhileAProducerIsStopped() throws Exception {
-        // One producer JVM stopped (SIGSTOP) for 2 s in the middle of producing: the other
-        // producer's messages keep arriving all that time, and the stopped one's continue, in
-        // order, once it runs again.
+        // One producer JVM stopped (SIGSTOP) for 2 s in the middle of producing as fast as it can:
+        // the other producer's paced messages (20,000 a second) keep arriving, in order, all that
+        // time, and the stopped one's continue, in order, once it runs again. The test prints the
+        // paced messages' end-to-end latency before and during the stop.
         RegionDirectory directory = RegionDirectory.of(dir);
         try (MpscRing ring = MpscRing.create(directory, "stopped", 1 << 14, 256, 4);
              Region progress = directory.create("progress", new RegionSpec(PROGRESS, 16), r -> { })) {
-            MemoryAccess done = progress.memory();
             ChildJvm stopped = producer(directory, "stopped", 0, Long.MAX_VALUE);
-            ChildJvm running = producer(directory, "stopped", 1, Long.MAX_VALUE);
+            ChildJvm running = ChildJvm.builder(PacedProducer.class).captureOutput()
+                .args(directory.path().toString(), "stopped", Long.toString(50_000)).start();
+            assertTrue(running.awaitOutput("ATTACHED", LONG), running.output());
             try {
-                Ledger ledger = new Ledger(2);
-                assertTrue(Poll.until(() -> {
-                    ring.read(ledger, 256);
-                    return ledger.next(0) > 1000 && ledger.next(1) > 1000;
-                }, LONG));
-                FaultCampaign.signal("STOP", stopped.pid());
-                try {
-                    long otherAt = ledger.next(1);
-                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-                    long longestGap = 0;
-                    long lastArrival = System.nanoTime();
-                    while (System.nanoTime() < end) {
-                        long before = ledger.next(1);
-                        ring.read(ledger, 256);
-                        long now = System.nanoTime();
-                        if (ledger.next(1) > before) {
-                            longestGap = Math.max(longestGap, now - lastArrival);
-                            lastArrival = now;
-                        }
+                Ledger ledger = new Ledger(1);
+                long[] pacedNext = {0};
+                long[] latencies = new long[200_000];
+                int[] count = {0};
+                MessageHandler handler = (type, buffer, offset, length) -> {
+                    if (type != 2) {
+                        ledger.onMessage(type, buffer, offset, length);
+                        return;
                     }
-                    assertTrue(ledger.next(1) - otherAt > 10_000, "the running producer's messages during the stop: "
-                        + (ledger.next(1) - otherAt));
-                    System.out.printf("running lane during a 2 s stop of another: %d messages, longest gap %.1f ms%n",
-                        ledger.next(1) - otherAt, longestGap / 1e6);
+                    long seq = buffer.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, offset);
+                    long sent = buffer.get(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, offset + 8);
+                    if (seq != pacedNext[0]) {
+                        throw new AssertionError("paced producer: expected " + pacedNext[0] + ", got " + seq);
+                    }
+                    pacedNext[0]++;
+                    if (count[0] < latencies.length) {
+                        latencies[count[0]++] = System.nanoTime() - sent;
+                    }
+                };
+                assertTrue(Poll.until(() -> {
+                    ring.read(handler, 256);
+                    return ledger.next(0) > 1000 && pacedNext[0] > 20_000;
+                }, LONG));
+                count[0] = 0;
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                while (System.nanoTime() < end) {
+                    ring.read(handler, 256);
+                }
+                long[] before = java.util.Arrays.copyOf(latencies, count[0]);
+                FaultCampaign.signal("STOP", stopped.pid());
+                long[] during;
+                long otherAt = pacedNext[0];
+                try {
+                    count[0] = 0;
+                    end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                    while (System.nanoTime() < end) {
+                        ring.read(handler, 256);
+                    }
+                    during = java.util.Arrays.copyOf(latencies, count[0]);
                 } finally {
                     FaultCampaign.signal("CONT", stopped.pid());
                 }
+                assertTrue(pacedNext[0] - otherAt > 10_000, "the running producer's messages during the 2 s stop: "
+                    + (pacedNext[0] - otherAt));
+                System.out.println("lane of a producer sending 20,000 msg/s, end-to-end latency before a stop of another "
+                    + "producer: " + percentiles(before) + "; during its 2 s stop: " + percentiles(during));
                 long resumedFrom = ledger.next(0);
                 assertTrue(Poll.until(() -> {
-                    ring.read(ledger, 256);
+                    ring.read(handler, 256);
                     return ledger.next(0) > resumedFrom + 1000;
                 }, LONG), "the stopped producer continues");
             } finally {
@@ -450,6 +497,18 @@ class MpscRingTest {
         } finally {
             MpscRing.remove(directory, "stopped");
         }
+    }
+
+    /** @return "p50 x µs, p99 y µs, max z µs (n messages)" of latencies in nanoseconds */
+    private static String percentiles(long[] nanos) {
+        long[] sorted = nanos.clone();
+        java.util.Arrays.sort(sorted);
+        if (sorted.length == 0) {
+            return "no messages";
+        }
+        return String.format(java.util.Locale.ROOT, "p50 %.1f µs, p99 %.1f µs, max %.1f µs (%d messages)",
+            sorted[sorted.length / 2] / 1e3, sorted[(int) (sorted.length * 0.99)] / 1e3, sorted[sorted.length - 1] / 1e3,
+            sorted.length);
     }
 
     /** Messages per producer in the consumer-kill campaign. */
