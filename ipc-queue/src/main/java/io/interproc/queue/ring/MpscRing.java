@@ -16,7 +16,6 @@ import static io.interproc.queue.ring.MpscRingDescriptor.laneOffset;
 
 import io.interproc.core.LivenessCheck;
 import io.interproc.core.MemoryAccess;
-import io.interproc.core.NoSuchRegionException;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
@@ -67,8 +66,6 @@ import java.util.concurrent.TimeUnit;
 public final class MpscRing implements AutoCloseable {
     /** Messages read from one lane before the next lane gets its turn. */
     public static final int LANE_BATCH = 64;
-    /** How often the consumer looks for producers that died (every 1,024 reads, or while it waits). */
-    private static final long LIVENESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Region region;
     private final RegionDirectory directory;
@@ -80,32 +77,8 @@ public final class MpscRing implements AutoCloseable {
     private final int maxLanes;
     private WaitStrategy waitStrategy = WaitStrategy.blocking();
     private final List<Producer> producers = new ArrayList<>();
-
-    /** The consumer's view: an open lane per table entry that has one (one thread). */
-    private final Lane[] lanes;
-    /** Entries with an open lane, in table order; the consumer reads them in turn from {@link #cursor}. */
-    private int[] order = new int[0];
-    private int cursor;
-    /** Messages the lane at {@link #cursor} has given in its current turn. */
-    private int inTurn;
-    private long seenVersion = -1;
-    private long lastLivenessCheck = System.nanoTime();
-    private int readsSinceCheck;
-
-    /** A lane the consumer opened. */
-    private static final class Lane {
-        final int index;
-        final long generation;
-        final RingBuffer ring;
-        /** Its producer left or died: drain it, then remove it. */
-        boolean retiring;
-
-        Lane(int index, long generation, RingBuffer ring) {
-            this.index = index;
-            this.generation = generation;
-            this.ring = ring;
-        }
-    }
+    /** The consumer's side: the lanes it opened and whose turn it is (one thread). */
+    private final LaneReader reader;
 
     private MpscRing(Region region) {
         this.region = region;
@@ -135,7 +108,7 @@ public final class MpscRing implements AutoCloseable {
         this.maxMessageLength = (int) max;
         this.maxLanes = (int) lanesMax;
         this.consumerWord = region.waitWord(CONSUMER_WAIT_OFFSET);
-        this.lanes = new Lane[maxLanes];
+        this.reader = new LaneReader(region, maxLanes);
     }
 
     /**
@@ -400,42 +373,7 @@ public final class MpscRing implements AutoCloseable {
         if (region.isClosed()) {
             throw new IllegalStateException(what + " is closed");
         }
-        if (memory.getLongVolatile(VERSION_OFFSET) != seenVersion) {
-            refresh();
-        }
-        int n = 0;
-        int visited = 0;
-        int[] lanesNow = order;
-        while (n < limit && visited < lanesNow.length) {
-            if (cursor >= lanesNow.length) {
-                cursor = 0;
-            }
-            Lane lane = lanes[lanesNow[cursor]];
-            int want = Math.min(limit - n, LANE_BATCH - inTurn);
-            int got = lane.ring.read(handler, want);
-            n += got;
-            inTurn += got;
-            // A lane whose producer left or died gets nothing more: the first empty read has drained
-            // it. (Its tail may even lag the head: a producer killed between its record's header
-            // and the tail store published the record, which the consumer reads by its header.)
-            if (got == 0 && lane.retiring) {
-                retire(lane);
-                inTurn = 0;
-                lanesNow = order;
-                continue; // retire rebuilt the order; cursor now points at the next lane
-            }
-            // A lane keeps its turn across calls until it runs dry or has given LANE_BATCH messages:
-            // a consumer reading one message per call then still reads a run from one lane.
-            if (got < want || inTurn >= LANE_BATCH) {
-                cursor++;
-                inTurn = 0;
-                visited++;
-            }
-        }
-        if ((++readsSinceCheck & 1023) == 0) { // not per read: a clock read costs more than an empty lane
-            maybeCheckProducers();
-        }
-        return n;
+        return reader.read(handler, limit);
     }
 
     /** Reads at most one message. @return 1 if one was handled, else 0 */
@@ -456,152 +394,13 @@ public final class MpscRing implements AutoCloseable {
     /** {@link #take(MessageHandler, long, TimeUnit)}, also calling {@code liveness} between waits. */
     public boolean take(MessageHandler handler, long timeout, TimeUnit unit, LivenessCheck liveness)
         throws InterruptedException {
-        return waitStrategy.retry(consumerWord, () -> read(handler, 1) > 0, this::anyReadable, unit.toNanos(timeout),
+        return waitStrategy.retry(consumerWord, () -> read(handler, 1) > 0, reader::anyReadable, unit.toNanos(timeout),
             liveness);
     }
 
     /** Takes without a timeout (interruptible). */
     public void take(MessageHandler handler) throws InterruptedException {
         take(handler, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
-    }
-
-    /** @return true if a lane has a message or the table changed (a wait's re-check before sleeping) */
-    private boolean anyReadable() {
-        if (memory.getLongVolatile(VERSION_OFFSET) != seenVersion) {
-            return true;
-        }
-        for (int index : order) {
-            RingBuffer ring = lanes[index].ring;
-            if (ring.producerPosition() > ring.consumerPosition()) {
-                return true;
-            }
-        }
-        // A waiting consumer looks for dead producers itself (its reads are too few to do it).
-        return maybeCheckProducers();
-    }
-
-    /** Opens the lanes the table lists that this consumer has not opened; marks leaving ones to retire. */
-    private void refresh() {
-        long version;
-        do {
-            version = memory.getLongVolatile(VERSION_OFFSET);
-            for (int i = 0; i < maxLanes; i++) {
-                long owner = memory.getLongVolatile(laneOffset(i) + OWNER_OFFSET);
-                long state = owner & STATE_MASK;
-                long generation = memory.getLongVolatile(laneOffset(i) + GENERATION_OFFSET);
-                Lane lane = lanes[i];
-                if (lane != null && (owner == 0 || lane.generation != generation)) {
-                    close(lane); // freed or replaced without us: another consumer retired it
-                    lane = null;
-                }
-                if (owner == 0 || state == ATTACHING && ProcessIdentity.isStampAlive(owner & ~STATE_MASK)) {
-                    continue;
-                }
-                if (lane == null) {
-                    lane = openLane(i, generation, owner);
-                    if (lane == null) {
-                        continue;
-                    }
-                }
-                if (state == LEFT || state == ATTACHING) {
-                    lane.retiring = true; // ATTACHING here: its producer died while creating the lane
-                }
-            }
-        } while (memory.getLongVolatile(VERSION_OFFSET) != version);
-        seenVersion = version;
-        rebuildOrder();
-    }
-
-    /**
-     * @return the lane of entry {@code i}; null while its file is not there yet, or after freeing an
-     *     entry whose producer died (or left) without a lane file
-     * @throws RegionFormatException if the lane file is corrupt (named in the message)
-     */
-    private Lane openLane(int i, long generation, long owner) {
-        String name = laneName(region.name(), i, generation);
-        RingBuffer ring;
-        try {
-            ring = RingBuffer.open(directory, name);
-        } catch (NoSuchRegionException e) {
-            if ((owner & STATE_MASK) == LEFT || !ProcessIdentity.isStampAlive(owner & ~STATE_MASK)) {
-                if (memory.compareAndSetLong(laneOffset(i) + OWNER_OFFSET, owner, 0)) {
-                    memory.getAndAddLong(VERSION_OFFSET, 1);
-                }
-            }
-            return null; // else its producer is creating it: seen at the next version
-        }
-        Lane lane = new Lane(i, generation, ring);
-        lanes[i] = lane;
-        return lane;
-    }
-
-    private void rebuildOrder() {
-        int count = 0;
-        for (Lane lane : lanes) {
-            if (lane != null) {
-                count++;
-            }
-        }
-        int[] next = new int[count];
-        int k = 0;
-        for (int i = 0; i < lanes.length; i++) {
-            if (lanes[i] != null) {
-                next[k++] = i;
-            }
-        }
-        order = next;
-        if (cursor >= order.length) {
-            cursor = 0;
-            inTurn = 0;
-        }
-    }
-
-    /** A drained lane whose producer left or died: remove its file and free its entry. */
-    private void retire(Lane lane) {
-        long ownerOffset = laneOffset(lane.index) + OWNER_OFFSET;
-        long owner = memory.getLongVolatile(ownerOffset);
-        close(lane);
-        directory.unlink(laneName(region.name(), lane.index, lane.generation));
-        if (memory.compareAndSetLong(ownerOffset, owner, 0)) {
-            memory.getAndAddLong(VERSION_OFFSET, 1);
-        }
-        rebuildOrder();
-    }
-
-    private void close(Lane lane) {
-        lanes[lane.index] = null;
-        lane.ring.close();
-    }
-
-    /**
-     * At most every {@value #LIVENESS_INTERVAL_NANOS} ns: marks the lanes of dead producers to retire.
-     *
-     * @return true if it found a lane to retire or to open (a read has work to do)
-     */
-    private boolean maybeCheckProducers() {
-        long now = System.nanoTime();
-        if (now - lastLivenessCheck < LIVENESS_INTERVAL_NANOS) {
-            return false;
-        }
-        lastLivenessCheck = now;
-        region.checkIntact();
-        boolean changed = false;
-        for (int i = 0; i < maxLanes; i++) {
-            long owner = memory.getLongVolatile(laneOffset(i) + OWNER_OFFSET);
-            if (owner != 0 && (owner & STATE_MASK) != LEFT && !ProcessIdentity.isStampAlive(owner & ~STATE_MASK)) {
-                Lane lane = lanes[i];
-                if (lane == null) {
-                    changed = true; // refresh opens it (or frees an entry without a lane file)
-                } else if (!lane.retiring) {
-                    lane.retiring = true;
-                    changed = true;
-                }
-            }
-        }
-        if (changed) {
-            seenVersion = -1;
-        }
-        return changed;
     }
 
     // ---------------------------------------------------------------- introspection
@@ -671,11 +470,7 @@ public final class MpscRing implements AutoCloseable {
         for (Producer p : mine) {
             p.close();
         }
-        for (Lane lane : lanes) {
-            if (lane != null) {
-                close(lane);
-            }
-        }
+        reader.close();
         region.close();
     }
 
