@@ -40,6 +40,12 @@ final class LaneReader {
     private long seenVersion = -1;
     private long lastLivenessCheck = System.nanoTime();
     private int readsSinceCheck;
+    /**
+     * Entries whose lane file (of the generation in {@link #corruptGeneration}) was found corrupt: set
+     * aside, never read again, so that one bad lane does not stop the others.
+     */
+    private final boolean[] corrupt;
+    private final long[] corruptGeneration;
 
     LaneReader(Region region, int maxLanes) {
         this.region = region;
@@ -47,6 +53,8 @@ final class LaneReader {
         this.memory = region.memory();
         this.maxLanes = maxLanes;
         this.lanes = new Lane[maxLanes];
+        this.corrupt = new boolean[maxLanes];
+        this.corruptGeneration = new long[maxLanes];
     }
 
     /** A lane the consumer opened. */
@@ -84,7 +92,12 @@ final class LaneReader {
             }
             Lane lane = lanes[lanesNow[cursor]];
             int want = Math.min(limit - n, MpscRing.LANE_BATCH - inTurn);
-            int got = lane.ring.read(handler, want);
+            int got;
+            try {
+                got = lane.ring.read(handler, want);
+            } catch (RegionFormatException e) {
+                throw setAside(lane.index, lane.generation, e);
+            }
             n += got;
             inTurn += got;
             // A lane whose producer left or died gets nothing more: the first empty read has drained
@@ -127,6 +140,7 @@ final class LaneReader {
 
     /** Opens the lanes the table lists that this consumer has not opened; marks leaving ones to retire. */
     private void refresh() {
+        RegionFormatException found = null;
         long version;
         do {
             version = memory.getLongVolatile(VERSION_OFFSET);
@@ -142,8 +156,17 @@ final class LaneReader {
                 if (owner == 0 || state == ATTACHING && ProcessIdentity.isStampAlive(owner & ~STATE_MASK)) {
                     continue;
                 }
+                if (corrupt[i] && corruptGeneration[i] == generation) {
+                    continue;
+                }
                 if (lane == null) {
-                    lane = openLane(i, generation, owner);
+                    try {
+                        lane = openLane(i, generation, owner);
+                    } catch (RegionFormatException e) {
+                        RegionFormatException reported = setAside(i, generation, e);
+                        found = found == null ? reported : found;
+                        continue;
+                    }
                     if (lane == null) {
                         continue;
                     }
@@ -155,6 +178,31 @@ final class LaneReader {
         } while (memory.getLongVolatile(VERSION_OFFSET) != version);
         seenVersion = version;
         rebuildOrder();
+        if (found != null) {
+            throw found;
+        }
+    }
+
+    /**
+     * Sets lane {@code index} aside after its file was found corrupt: this consumer closes it and
+     * never reads it again (its file stays, for inspection), and the other lanes go on.
+     *
+     * @return the exception to report once, naming the ring, the lane and its file
+     */
+    private RegionFormatException setAside(int index, long generation, RegionFormatException cause) {
+        corrupt[index] = true;
+        inTurn = 0;
+        corruptGeneration[index] = generation;
+        Lane lane = lanes[index];
+        if (lane != null) {
+            close(lane);
+        }
+        rebuildOrder();
+        RegionFormatException e = new RegionFormatException("mpsc ring '" + region.name() + "': lane " + index
+            + " (file " + laneName(region.name(), index, generation) + ") is corrupt and is set aside; the other lanes"
+            + " go on: " + cause.getMessage());
+        e.initCause(cause);
+        return e;
     }
 
     /**

@@ -185,6 +185,58 @@ class MpscRingTest {
     }
 
     @Test
+    void shouldSetACorruptLaneAsideReportItOnceAndKeepTheOtherLanesFlowing() throws Exception {
+        RegionDirectory directory = RegionDirectory.of(dir);
+        try (MpscRing ring = MpscRing.create(directory, "mixed", 4096, 64, 4);
+             MpscRing.Producer bad = ring.attach();
+             MpscRing.Producer good = ring.attach()) {
+            for (long seq = 0; seq < 3; seq++) {
+                assertTrue(bad.offer(1, TestMessages.bytes(0, seq)));
+                assertTrue(good.offer(1, TestMessages.bytes(1, seq)));
+            }
+            // A record header in one lane file overwritten with a length past the lane's end.
+            try (RingBuffer file = RingBuffer.open(directory, laneFile(ring, bad.lane()))) {
+                file.region().memory().putLongVolatile(RingDescriptor.DATA_OFFSET, RingDescriptor.header(1 << 20, 1));
+            }
+            Ledger ledger = new Ledger(2);
+            List<RegionFormatException> reported = new ArrayList<>();
+            MessageHandler handler = (t, b, o, l) -> ledger.onMessage(t, b, o, l);
+            for (int i = 0; i < 20; i++) {
+                try {
+                    ring.read(handler, 2);
+                } catch (RegionFormatException e) {
+                    reported.add(e);
+                }
+            }
+            assertEquals(1, reported.size(), "reported once, not at every turn: " + reported);
+            String message = reported.get(0).getMessage();
+            assertTrue(message.contains("'mixed'") && message.contains("lane " + bad.lane()) && message.contains("set aside")
+                && message.contains("corrupt record"), message);
+            assertEquals(3, ledger.next(1), "the other lane's messages all arrived");
+            // A lane whose file is corrupt before the consumer first opens it: the same.
+            try (MpscRing.Producer late = ring.attach()) {
+                try (RingBuffer file = RingBuffer.open(directory, laneFile(ring, late.lane()))) {
+                    file.region().memory().putLongVolatile(RingDescriptor.HEAD_OFFSET, 3); // misaligned
+                }
+                assertTrue(good.offer(1, TestMessages.bytes(1, 3)));
+                RegionFormatException atOpen = assertThrows(RegionFormatException.class, () -> ring.read(handler, 10));
+                assertTrue(atOpen.getMessage().contains("lane " + late.lane()), atOpen.getMessage());
+                assertTrue(Poll.until(() -> {
+                    ring.read(handler, 10);
+                    return ledger.next(1) == 4;
+                }, LONG), "the good lane goes on");
+            }
+        } finally {
+            MpscRing.remove(directory, "mixed");
+        }
+    }
+
+    private static String laneFile(MpscRing ring, int lane) {
+        long generation = ring.lanes().stream().filter(l -> l.index() == lane).findFirst().orElseThrow().generation();
+        return MpscRingDescriptor.laneName(ring.region().name(), lane, generation);
+    }
+
+    @Test
     void shouldRefuseACorruptTable() throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);
         MpscRing.create(directory, "bad", 1024, 64, 4).close();
