@@ -3,7 +3,8 @@ package io.interproc.bench;
 import io.interproc.core.Copy;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.WaitStrategy;
-import io.interproc.queue.ring.RingBuffer;
+import io.interproc.queue.ring.RingOptions;
+import io.interproc.queue.ring.SpscRing;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -82,17 +83,15 @@ interface BenchChannel extends AutoCloseable {
      * Opens (or creates, when {@code create}) the channel {@code name} of kind {@code impl} in {@code dir}.
      *
      * @param impl {@code interproc} (spin waits), {@code interproc-blocking} (sleeps in the kernel at once),
-     *             {@code interproc-mpsc}, {@code interproc-lanes} (MPSC as SPSC lanes), {@code interproc-mpmc}, {@code interproc-pipe} (both directions of one pipe), {@code agrona}, {@code agrona-mpsc}, {@code chronicle} (Chronicle
+     *             {@code interproc-mpsc} (the MPSC ring: an SPSC lane per producer), {@code interproc-mpmc}, {@code interproc-pipe} (both directions of one pipe), {@code agrona}, {@code agrona-mpsc}, {@code chronicle} (Chronicle
      *             Queue), {@code aeron} (Aeron IPC), {@code abq} (ArrayBlockingQueue, peer in this JVM), {@code uds} (Unix-domain
      *             socket), {@code tcp} (TCP on loopback)
      */
     static BenchChannel open(String impl, Path dir, String name, boolean create) {
         return switch (impl) {
-            case "interproc" -> new Interproc(dir, name, create, false, null);
-            case "interproc-mpsc" -> new Interproc(dir, name, create, true, null);
-            case "interproc-lanes" -> new LanesChannel(dir, name, create);
-            case "interproc-fanin" -> create ? new FanIn(dir, name, 2) : new Interproc(dir, name, false, false, null);
-            case "interproc-blocking" -> new Interproc(dir, name, create, false,
+            case "interproc" -> new Interproc(dir, name, create, null);
+            case "interproc-mpsc" -> new LanesChannel(dir, name, create);
+            case "interproc-blocking" -> new Interproc(dir, name, create,
                 WaitStrategy.blocking(0, 0, Duration.ofMillis(100)));
             case "agrona" -> new Agrona(dir, name, create, false);
             case "agrona-mpsc" -> new Agrona(dir, name, create, true);
@@ -107,65 +106,16 @@ interface BenchChannel extends AutoCloseable {
         };
     }
 
-    /**
-     * The consumer of {@code interproc-fanin}: an SPSC ring per producer, {@code NAME-0}, {@code NAME-1}, ..., of
-     * half the capacity each (one per producer JVM, which opens its ring as {@code interproc}'s),
-     * read in turn. Many producers into one consumer without a shared tail: what a user gets from
-     * today's rings by giving each producer a ring of its own, and the shape of an MPSC ring made of
-     * one SPSC ring per producer (see the README).
-     */
-    final class FanIn extends InterprocChannel {
-        private final RingBuffer[] rings;
-        private int next;
-
-        FanIn(Path dir, String name, int producers) {
-            RegionDirectory directory = RegionDirectory.of(dir);
-            rings = new RingBuffer[producers];
-            for (int i = 0; i < rings.length; i++) {
-                rings[i] = RingBuffer.create(directory, ringName(name, i), CAPACITY / 2, MAX_MESSAGE, false);
-            }
-        }
-
-        /** @return the name of producer {@code i}'s ring of the fan-in called {@code name} */
-        static String ringName(String name, int i) {
-            return name + "-" + i;
-        }
-
-        @Override
-        public boolean offer(long v, int length) {
-            throw new UnsupportedOperationException("interproc-fanin's producers offer through their own SPSC rings");
-        }
-
-        @Override
-        public int drain(int limit) {
-            for (int tried = 0; tried < rings.length; tried++) {
-                int n = rings[next].read(capture, limit);
-                next = next + 1 == rings.length ? 0 : next + 1;
-                if (n > 0) {
-                    return n;
-                }
-            }
-            return 0;
-        }
-
-        @Override
-        public void close() {
-            for (RingBuffer ring : rings) {
-                ring.close();
-            }
-        }
-    }
-
     /** interproc's ring. */
     final class Interproc extends InterprocChannel {
-        private final RingBuffer ring;
+        private final SpscRing ring;
         private final MemorySegment buffer;
         private final WaitStrategy blocking;
 
-        Interproc(Path dir, String name, boolean create, boolean mpsc, WaitStrategy blocking) {
+        Interproc(Path dir, String name, boolean create, WaitStrategy blocking) {
             RegionDirectory directory = RegionDirectory.of(dir);
-            this.ring = create ? RingBuffer.create(directory, name, CAPACITY, MAX_MESSAGE, mpsc)
-                : RingBuffer.open(directory, name);
+            this.ring = create ? SpscRing.create(directory, name, RingOptions.of(CAPACITY, MAX_MESSAGE))
+                : SpscRing.open(directory, name);
             this.buffer = ring.buffer();
             this.blocking = blocking;
             if (blocking != null) {
@@ -190,7 +140,8 @@ interface BenchChannel extends AutoCloseable {
             // The filler from the message's constant tail (offer writes only its first 8 bytes).
             Copy.copy(message, Long.BYTES, buffer, at + Long.BYTES, length - Long.BYTES);
             buffer.set(ValueLayout.JAVA_LONG_UNALIGNED, at, v);
-            return ring.commit(at);
+            ring.commit(at);
+            return true;
         }
 
         @Override

@@ -1,7 +1,8 @@
 package io.interproc.bench;
 
 import io.interproc.core.RegionDirectory;
-import io.interproc.queue.ring.RingBuffer;
+import io.interproc.queue.ring.RingOptions;
+import io.interproc.queue.ring.SpscRing;
 import io.interproc.sync.SharedEvent;
 import io.interproc.sync.SharedLock;
 import io.interproc.sync.SharedSemaphore;
@@ -38,7 +39,7 @@ public final class BlockedCpu {
         try (SharedLock lock = SharedLock.create(directory, "lock", false);
              SharedSemaphore semaphore = SharedSemaphore.create(directory, "semaphore", 0, false);
              SharedEvent event = SharedEvent.create(directory, "event");
-             RingBuffer ring = RingBuffer.create(directory, "ring", 1024, 64, false)) {
+             SpscRing ring = SpscRing.create(directory, "ring", RingOptions.of(1024, 64))) {
             lock.lock();
             System.out.printf(Locale.ROOT, "CPU of a thread blocked %d s (share of one core):%n", seconds);
             // Each twice: the first call in this JVM runs the wait loop interpreted (JIT warm-up); the second is
@@ -47,7 +48,7 @@ public final class BlockedCpu {
                 report("SharedLock.tryLock", pass, s -> lock.tryLock(s, TimeUnit.SECONDS), seconds);
                 report("SharedSemaphore.tryAcquire", pass, s -> semaphore.tryAcquire(1, s, TimeUnit.SECONDS), seconds);
                 report("SharedEvent.await", pass, s -> event.await(s, TimeUnit.SECONDS), seconds);
-                report("RingBuffer.take", pass, s -> ring.take((t, b, o, l) -> { }, s, TimeUnit.SECONDS), seconds);
+                report("SpscRing.take", pass, s -> ring.take((t, b, o, l) -> { }, s, TimeUnit.SECONDS), seconds);
             }
             lock.unlock();
         } finally {

@@ -1,6 +1,6 @@
 package io.interproc.bench;
 
-import io.interproc.queue.ring.MessageHandler;
+import io.interproc.queue.MessageReceiver;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -12,7 +12,7 @@ abstract class InterprocChannel implements BenchChannel {
     /** The value of the last message {@link #capture} saw, or -1. */
     long value = -1;
     /** Reads a received message's value into {@link #value}. */
-    final MessageHandler capture = (type, buffer, offset, length) -> value = buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
+    final MessageReceiver capture = (type, buffer, offset, length) -> value = buffer.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
 
     /**
      * The next message's value through {@link #drain}{@code (1)}: for the channels read with a

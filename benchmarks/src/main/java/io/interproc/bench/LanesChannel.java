@@ -2,10 +2,11 @@ package io.interproc.bench;
 
 import io.interproc.core.RegionDirectory;
 import io.interproc.queue.ring.MpscRing;
+import io.interproc.queue.ring.RingOptions;
 import java.nio.file.Path;
 
 /**
- * {@code interproc-lanes}: interproc's {@link MpscRing}, an SPSC lane per producer read in turn.
+ * {@code interproc-mpsc}: interproc's {@link MpscRing}, an SPSC lane per producer read in turn.
  * The creating side consumes; each producer JVM attaches a lane on its first offer. Lanes of half
  * the benchmark capacity each, so that two producers have the memory Agrona's ring has.
  */
@@ -15,7 +16,8 @@ final class LanesChannel extends InterprocChannel {
 
     LanesChannel(Path dir, String name, boolean create) {
         RegionDirectory directory = RegionDirectory.of(dir);
-        ring = create ? MpscRing.create(directory, name, CAPACITY / 2, MAX_MESSAGE, 8) : MpscRing.open(directory, name);
+        ring = create ? MpscRing.create(directory, name, RingOptions.of(CAPACITY / 2, MAX_MESSAGE).withMaxLanes(8))
+            : MpscRing.open(directory, name);
     }
 
     @Override

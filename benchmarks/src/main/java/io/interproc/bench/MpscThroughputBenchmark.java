@@ -18,10 +18,9 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Producer JVMs (two; {@code -p producers=N}) into one ring, consumed here: messages per second at the consumer, interproc's
- * MPSC ring against Agrona's ManyToOneRingBuffer. {@code interproc-mpmc} is the MPMC queue with two
- * producer JVMs and two competing consumers (this JVM and a peer): the score is this consumer's
- * share, about half the total. {@code interproc-fanin} gives each producer JVM an SPSC ring of its
- * own (half the capacity each) and reads the two in turn ({@link BenchChannel.FanIn}). On a 2-core
+ * MPSC ring (an SPSC lane per producer, half the capacity each) against Agrona's ManyToOneRingBuffer.
+ * {@code interproc-mpmc} is the MPMC queue with two producer JVMs and two competing consumers (this
+ * JVM and a peer): the score is this consumer's share, about half the total. On a 2-core
  * machine the processes share two cores, so this measures contention as much as the queue. With {@code bin/bench --pin} (CPUs 0,1) the consumer
  * has CPU 0 to itself and both producer JVMs' working threads take turns on CPU 1 (every other
  * thread of a peer stays on CPU 0, where the consumer's thread launched it: JIT and GC threads, idle
@@ -36,7 +35,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx512m", BenchPeer.AGRONA_FLAG})
 public class MpscThroughputBenchmark {
-    @Param({"interproc-mpsc", "interproc-lanes", "agrona-mpsc", "interproc-mpmc", "interproc-fanin"})
+    @Param({"interproc-mpsc", "agrona-mpsc", "interproc-mpmc"})
     public String impl;
 
     @Param({"64"})
@@ -78,13 +77,12 @@ public class MpscThroughputBenchmark {
         if (producers < 1) {
             throw new IllegalArgumentException("producers must be at least 1, got " + producers);
         }
-        boolean fanIn = impl.equals("interproc-fanin"); // a ring per producer: see BenchChannel.FanIn
-        channel = fanIn ? new BenchChannel.FanIn(dir, "mpsc", producers) : BenchChannel.open(impl, dir, "mpsc", true);
+        channel = BenchChannel.open(impl, dir, "mpsc", true);
         BenchPeer.parseWait(producerWait); // a bad value fails here, not in the peers
         String size = Integer.toString(length);
         for (int i = 0; i < producers; i++) {
             peers.add(BenchPeer.launch("produce", impl, dir.toString(),
-                fanIn ? BenchChannel.FanIn.ringName("mpsc", i) : "mpsc", size, producerWait));
+                "mpsc", size, producerWait));
         }
         if (impl.equals("interproc-mpmc")) {
             peers.add(BenchPeer.launch("drain", impl, dir.toString(), "mpsc"));

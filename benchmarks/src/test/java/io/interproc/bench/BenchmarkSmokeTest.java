@@ -67,7 +67,7 @@ class BenchmarkSmokeTest {
             "UncontendedLockBenchmark:ReentrantLock", "UncontendedLockBenchmark:interproc",
             "UncontendedLockBenchmark:interproc-reentrant",
             "SpscThroughputBenchmark:abq", "RoundTripBenchmark:abq", "RoundTripBenchmark:interproc-pipe",
-            "ChronicleBenchmark:chronicle", "MpscThroughputBenchmark:interproc-mpmc", "MpscThroughputBenchmark:interproc-fanin", "MpscThroughputBenchmark:interproc-lanes",
+            "ChronicleBenchmark:chronicle", "MpscThroughputBenchmark:interproc-mpmc",
             "UncontendedSemaphoreBenchmark:interproc", "UncontendedSemaphoreBenchmark:Semaphore",
             "SingleThreadRingBenchmark:interproc", "SingleThreadRingBenchmark:agrona",
             "SingleThreadRingBenchmark:interproc-mpsc", "SingleThreadRingBenchmark:agrona-mpsc",

@@ -30,6 +30,25 @@ public final class KernelWaits {
         }
     }
 
+    /**
+     * @return true if a thread of {@code pid} is in FUTEX_WAIT on a shared (not process-private)
+     *     futex: a wait word in shared memory (the JVM's own waits are process-private)
+     */
+    public static boolean sleepingOnSharedMemory(long pid) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return tasks.anyMatch(task -> {
+                try {
+                    String[] call = Files.readString(task.resolve("syscall")).split(" ");
+                    return call.length > 2 && call[0].equals(Long.toString(Native.SYS_FUTEX)) && call[2].equals("0x0");
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** @return true if a thread of this process sleeps on the wait word's futex */
     public static boolean sleepingOn(WaitWord word) {
         return sleepingOn(ProcessHandle.current().pid(), word.region().body().address() + word.offset());

@@ -2,7 +2,8 @@ package io.interproc.queue;
 
 import io.interproc.core.RegionDirectory;
 import io.interproc.queue.mpmc.MpmcQueue;
-import io.interproc.queue.ring.RingBuffer;
+import io.interproc.queue.ring.RingOptions;
+import io.interproc.queue.ring.SpscRing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -64,10 +65,10 @@ class QueueLinearizabilityTest {
     }
 
     public static class Spsc {
-        private final RingBuffer ring;
+        private final SpscRing ring;
 
         public Spsc() throws Exception {
-            ring = RingBuffer.create(RegionDirectory.of(DIR), next("ring"), 4096, 16, false);
+            ring = SpscRing.create(RegionDirectory.of(DIR), next("ring"), RingOptions.of(4096, 16));
             ring.region().unlink();
             retire(ring);
         }

@@ -9,7 +9,7 @@ import io.interproc.core.RegionInfo;
 import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.pool.PoolDescriptor;
 import io.interproc.queue.ring.MpscRing;
-import io.interproc.queue.ring.RingBuffer;
+import io.interproc.queue.ring.SpscRing;
 import io.interproc.sync.SharedBarrier;
 import io.interproc.sync.SharedCountDownLatch;
 import io.interproc.sync.SharedEvent;
@@ -214,20 +214,13 @@ public final class Interproc {
         out.println("in use:     " + (info.inUse() ? "yes" : "no"));
         switch (info.typeName()) {
             case "ring" -> {
-                try (RingBuffer ring = RingBuffer.open(directory, name)) {
-                    out.println("ring:       " + (ring.isMultiProducer() ? "MPSC" : "SPSC") + ", capacity " + ring.capacity()
+                try (SpscRing ring = SpscRing.open(directory, name)) {
+                    out.println("ring:       SPSC, capacity " + ring.capacity()
                         + ", max message " + ring.maxMessageLength());
                     out.println("positions:  producer " + ring.producerPosition() + ", consumer " + ring.consumerPosition()
                         + " (handed to its handler " + ring.handedPosition() + "), backlog " + ring.size() + " bytes");
                     long heartbeat = ring.consumerHeartbeat();
                     out.println("consumer:   " + (heartbeat == 0 ? "never read" : "last read " + Instant.ofEpochMilli(heartbeat)));
-                    out.println("abandoned:  " + ring.abandonedRecords() + " records");
-                    if (ring.isMultiProducer()) {
-                        java.util.List<Long> pids = ring.producerSlotPids();
-                        out.println("producers:  " + pids.size() + " of " + ring.producerSlots() + " slots held"
-                            + (pids.isEmpty() ? "" : ", by pid " + pids.stream().distinct().map(String::valueOf)
-                                .collect(java.util.stream.Collectors.joining(", "))));
-                    }
                     if (rates != null) {
                         out.println("rates:      " + rates.update(ring.producerPosition(), ring.consumerPosition())
                             + " (bytes produced, consumed)");

@@ -3,7 +3,8 @@ package io.interproc.tools;
 import io.interproc.core.ChildJvm;
 import io.interproc.core.JvmTask;
 import io.interproc.core.RegionDirectory;
-import io.interproc.queue.ring.RingBuffer;
+import io.interproc.queue.ring.RingOptions;
+import io.interproc.queue.ring.SpscRing;
 import io.interproc.sync.SharedLock;
 import io.interproc.sync.SharedLongArray;
 import java.io.PrintStream;
@@ -60,7 +61,7 @@ public final class LiveDemo {
         String prefix = "live-demo-" + ProcessHandle.current().pid();
         List<String> regions = List.of(prefix + "-ring", prefix + "-lock", prefix + "-stats");
         List<ChildJvm> children = new ArrayList<>();
-        try (RingBuffer ring = RingBuffer.create(directory, regions.get(0), 1 << 20, MESSAGE, false);
+        try (SpscRing ring = SpscRing.create(directory, regions.get(0), RingOptions.of(1 << 20, MESSAGE));
              SharedLock lock = SharedLock.create(directory, regions.get(1), false);
              SharedLongArray stats = SharedLongArray.create(directory, regions.get(2), STATS, true)) {
             String dir = directory.path().toString();
@@ -136,7 +137,7 @@ public final class LiveDemo {
         @Override
         public void run(String[] args) throws Exception {
             try (SharedLongArray stats = stats(args);
-                 RingBuffer ring = RingBuffer.open(RegionDirectory.of(Path.of(args[0])), args[1] + "-ring")) {
+                 SpscRing ring = SpscRing.open(RegionDirectory.of(Path.of(args[0])), args[1] + "-ring")) {
                 MemorySegment buffer = ring.buffer();
                 long seq = 0;
                 long start = System.nanoTime();
@@ -169,7 +170,7 @@ public final class LiveDemo {
         @Override
         public void run(String[] args) throws Exception {
             try (SharedLongArray stats = stats(args);
-                 RingBuffer ring = RingBuffer.open(RegionDirectory.of(Path.of(args[0])), args[1] + "-ring")) {
+                 SpscRing ring = SpscRing.open(RegionDirectory.of(Path.of(args[0])), args[1] + "-ring")) {
                 long publishAt = System.nanoTime();
                 while (true) {
                     ring.read(this::onMessage, 256);

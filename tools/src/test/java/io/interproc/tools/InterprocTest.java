@@ -14,7 +14,9 @@ import io.interproc.core.ShmTempDir;
 import io.interproc.queue.pool.Codec;
 import io.interproc.queue.pool.ProcessPool;
 import io.interproc.queue.pool.Task;
-import io.interproc.queue.ring.RingBuffer;
+import io.interproc.queue.ring.MpscRing;
+import io.interproc.queue.ring.RingOptions;
+import io.interproc.queue.ring.SpscRing;
 import io.interproc.sync.SharedLock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -45,10 +47,10 @@ class InterprocTest {
         @Override
         public void run(String[] args) throws Exception {
             RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
-            RingBuffer ring = RingBuffer.create(directory, "orders", 4096, 128, false);
+            SpscRing ring = SpscRing.create(directory, "orders", RingOptions.of(4096, 128));
             ring.offer(1, new byte[40]);
-            RingBuffer events = RingBuffer.create(directory, "events", 4096, 128, true);
-            events.offer(1, new byte[8]);
+            MpscRing events = MpscRing.create(directory, "events", RingOptions.of(4096, 128).withMaxLanes(4));
+            events.attach().offer(1, new byte[8]);
             SharedLock lock = SharedLock.create(directory, "accounts", false);
             lock.lock();
             SharedLock.create(directory, "spare", false).close();
@@ -87,7 +89,8 @@ class InterprocTest {
             assertEquals(0, ring.status(), ring.err());
             assertTrue(ring.out().contains("SPSC, capacity 4096") && ring.out().contains("backlog 48 bytes"), ring.out());
             Result events = run("stat", "events");
-            assertTrue(events.out().contains("producers:  1 of 64 slots held, by pid " + owner.pid()), events.out());
+            assertTrue(events.out().contains("1 of 4 lanes taken") && events.out().contains("lane 0: producer pid "
+                + owner.pid() + " (active), backlog 16 bytes"), events.out());
             Result lock = run("stat", "accounts");
             assertTrue(lock.out().contains("owner:      pid " + owner.pid() + " (alive)"), lock.out());
 
@@ -168,7 +171,7 @@ class InterprocTest {
                 assertTrue(lock.out().contains("waiters:    2 asleep"), lock.out());
                 waiter.kill();
             }
-            try (RingBuffer ring = RingBuffer.open(RegionDirectory.of(dir), "orders")) {
+            try (SpscRing ring = SpscRing.open(RegionDirectory.of(dir), "orders")) {
                 ring.read((t, b, o, l) -> { }, 10);
             }
             Result watch = run("stat", "orders", "--watch", "--interval", "100", "--count", "3");

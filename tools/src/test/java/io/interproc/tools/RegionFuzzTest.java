@@ -13,7 +13,8 @@ import io.interproc.core.ShmTempDir;
 import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.pipe.Pipe;
 import io.interproc.queue.ring.MpscRing;
-import io.interproc.queue.ring.RingBuffer;
+import io.interproc.queue.ring.RingOptions;
+import io.interproc.queue.ring.SpscRing;
 import io.interproc.sync.SharedBarrier;
 import io.interproc.sync.SharedCountDownLatch;
 import io.interproc.sync.SharedEvent;
@@ -136,10 +137,9 @@ class RegionFuzzTest {
                 a.compareAndSet(0, a.get(0), 5);
             }
         }));
-        kinds.put("spsc-ring", kind((d, n) -> RingBuffer.create(d, n, 4096, 64, false).close(), (d, n) -> ring(d, n)));
-        kinds.put("mpsc-ring", kind((d, n) -> RingBuffer.createMultiProducer(d, n, 4096, 64, 4).close(), (d, n) -> ring(d, n)));
-        kinds.put("lanes", kind((d, n) -> {
-            try (MpscRing ring = MpscRing.create(d, n, 4096, 64, 4)) {
+        kinds.put("spsc-ring", kind((d, n) -> SpscRing.create(d, n, RingOptions.of(4096, 64)).close(), (d, n) -> ring(d, n)));
+        kinds.put("mpsc-ring", kind((d, n) -> {
+            try (MpscRing ring = MpscRing.create(d, n, RingOptions.of(4096, 64).withMaxLanes(4))) {
                 ring.attach().offer(1, new byte[8]); // a lane that left with a message in it
             }
         }, (d, n) -> {
@@ -172,7 +172,7 @@ class RegionFuzzTest {
     }
 
     private static void ring(RegionDirectory d, String n) throws Exception {
-        try (RingBuffer r = RingBuffer.open(d, n)) {
+        try (SpscRing r = SpscRing.open(d, n)) {
             r.offer(1, new byte[8]);
             r.poll((t, b, o, l) -> { });
             r.take((t, b, o, l) -> { }, SHORT_MILLIS, TimeUnit.MILLISECONDS);

@@ -24,7 +24,7 @@ import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.WaitStrategy;
 import io.interproc.core.WaitWord;
-import io.interproc.queue.ring.MessageHandler;
+import io.interproc.queue.MessageReceiver;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
@@ -311,7 +311,7 @@ public final class MpmcQueue implements AutoCloseable {
      * @return 1 if a message was handled, 0 if none was ready
      * @throws RegionFormatException if a slot sequence or message length is corrupt
      */
-    public int poll(MessageHandler handler) {
+    public int poll(MessageReceiver handler) {
         long claim = claims.acquire();
         try {
             return poll(handler, claim);
@@ -320,7 +320,7 @@ public final class MpmcQueue implements AutoCloseable {
         }
     }
 
-    private int poll(MessageHandler handler, long claim) {
+    private int poll(MessageReceiver handler, long claim) {
         long position = memory.getLongVolatile(HEAD_OFFSET);
         while (true) {
             long slot = slot(position);
@@ -363,7 +363,7 @@ public final class MpmcQueue implements AutoCloseable {
         return true;
     }
 
-    private int consume(MessageHandler handler, long claim, long position, long slot, long sequence) {
+    private int consume(MessageReceiver handler, long claim, long position, long slot, long sequence) {
         boolean skipped = (sequence & SKIP_BIT) != 0;
         int length = memory.getIntPlain(slot + LENGTH_OFFSET);
         int type = memory.getIntPlain(slot + TYPE_OFFSET);
@@ -400,13 +400,13 @@ public final class MpmcQueue implements AutoCloseable {
      * @return true once a message was handled, false if {@code timeout} passed first
      * @throws InterruptedException if interrupted while waiting
      */
-    public boolean take(MessageHandler handler, long timeout, TimeUnit unit) throws InterruptedException {
+    public boolean take(MessageReceiver handler, long timeout, TimeUnit unit) throws InterruptedException {
         return waitStrategy.retry(consumerWord, () -> poll(handler) > 0, this::hasMessageOrStall, unit.toNanos(timeout),
             LivenessCheck.NONE);
     }
 
     /** Takes without a timeout (interruptible). */
-    public void take(MessageHandler handler) throws InterruptedException {
+    public void take(MessageReceiver handler) throws InterruptedException {
         take(handler, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 

@@ -16,8 +16,8 @@ import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.WaitStrategy;
-import io.interproc.queue.ring.MessageHandler;
-import io.interproc.queue.ring.RingBuffer;
+import io.interproc.queue.MessageReceiver;
+import io.interproc.queue.ring.SpscRing;
 import io.interproc.queue.ring.Rings;
 import java.io.EOFException;
 import java.lang.foreign.MemorySegment;
@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #END_OF_STREAM} and {@link #receiveBytes} throws {@link EOFException}; {@link #send}
  * throws {@link IllegalStateException} ("broken pipe"). A death is noticed within one wait slice.
  *
- * <p><b>Threads.</b> One thread sends and one thread receives on each end (they may differ).
+ * <p><b>Threads.</b> One thread sends and one thread receives on each end (they may differ). Using
+ * an end after {@link #close()} throws {@link IllegalStateException} naming the pipe and end.
  * Blocking calls sleep in the kernel and are woken by the other end's next send or receive.
  */
 public final class Pipe implements AutoCloseable {
@@ -57,8 +58,8 @@ public final class Pipe implements AutoCloseable {
     private final Region region;
     private final End end;
     private final MemoryAccess memory;
-    private final RingBuffer out;
-    private final RingBuffer in;
+    private final SpscRing out;
+    private final SpscRing in;
     private final long mine;
     private final long theirs;
     private boolean endOfStream;
@@ -72,8 +73,8 @@ public final class Pipe implements AutoCloseable {
         int max = (int) region.parameter(1);
         long ringLength = Rings.footprint(capacity);
         String name = "pipe '" + region.name() + "'";
-        RingBuffer aToB = Rings.embedded(region, RINGS_OFFSET, capacity, max, name + " (A to B)");
-        RingBuffer bToA = Rings.embedded(region, RINGS_OFFSET + ringLength, capacity, max, name + " (B to A)");
+        SpscRing aToB = Rings.embedded(region, RINGS_OFFSET, capacity, max, name + " (A to B)");
+        SpscRing bToA = Rings.embedded(region, RINGS_OFFSET + ringLength, capacity, max, name + " (B to A)");
         this.out = end == End.A ? aToB : bToA;
         this.in = end == End.A ? bToA : aToB;
         this.mine = end == End.A ? END_A_OFFSET : END_B_OFFSET;
@@ -109,6 +110,11 @@ public final class Pipe implements AutoCloseable {
         memory.putLongVolatile(mine + PID_OFFSET, me.pid());
     }
 
+    /** @return the longest message either direction carries */
+    public int maxMessageLength() {
+        return out.maxMessageLength();
+    }
+
     /** @return which end this is */
     public End end() {
         return end;
@@ -137,6 +143,7 @@ public final class Pipe implements AutoCloseable {
      * @throws InterruptedException     if interrupted while waiting
      */
     public boolean send(MemorySegment message, long timeout, TimeUnit unit) throws InterruptedException {
+        checkOpen();
         try {
             checkOtherEnd();
             return out.put(0, message, timeout, unit, otherEndAlive);
@@ -158,12 +165,13 @@ public final class Pipe implements AutoCloseable {
      * @return {@link #RECEIVED}, {@link #TIMED_OUT} or {@link #END_OF_STREAM}
      * @throws InterruptedException if interrupted while waiting
      */
-    public int receive(MessageHandler handler, long timeout, TimeUnit unit) throws InterruptedException {
+    public int receive(MessageReceiver handler, long timeout, TimeUnit unit) throws InterruptedException {
+        checkOpen();
         if (endOfStream) {
             return END_OF_STREAM;
         }
         boolean[] eos = {false};
-        MessageHandler filter = (type, buffer, offset, length) -> {
+        MessageReceiver filter = (type, buffer, offset, length) -> {
             if (type == END_OF_STREAM_TYPE) {
                 eos[0] = true;
             } else {
@@ -213,6 +221,7 @@ public final class Pipe implements AutoCloseable {
      * @return true if {@link #receive} would not wait
      */
     public boolean poll(long timeout, TimeUnit unit) throws InterruptedException {
+        checkOpen();
         if (endOfStream || !in.isEmpty()) {
             return true;
         }
@@ -229,6 +238,12 @@ public final class Pipe implements AutoCloseable {
         }
         long pid = memory.getLongVolatile(theirs + PID_OFFSET);
         return pid != 0 && !region.peer("other end's pid", pid, memory.getLongVolatile(theirs + START_OFFSET)).isAlive();
+    }
+
+    private void checkOpen() {
+        if (region.isClosed()) {
+            throw new IllegalStateException("end " + end + " of pipe '" + region.name() + "' is closed");
+        }
     }
 
     private void checkOtherEnd() {

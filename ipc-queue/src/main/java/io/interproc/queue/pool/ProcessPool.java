@@ -23,6 +23,7 @@ import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.ring.MpscRing;
+import io.interproc.queue.ring.RingOptions;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -119,8 +120,8 @@ public final class ProcessPool implements AutoCloseable {
             queue = MpmcQueue.create(directory, name + "-tasks", b.queueCapacity, b.maxMessageLength);
             // A lane per worker; twice that, for workers that exit while their replacements start
             // (a dead worker's lane is free again once drained).
-            ring = MpscRing.create(directory, name + "-results", ringCapacity(b.maxMessageLength), b.maxMessageLength,
-                2 * b.workers + 2);
+            ring = MpscRing.create(directory, name + "-results",
+                RingOptions.of(ringCapacity(b.maxMessageLength), b.maxMessageLength).withMaxLanes(2 * b.workers + 2));
         } catch (RuntimeException e) {
             if (queue != null) {
                 queue.close();

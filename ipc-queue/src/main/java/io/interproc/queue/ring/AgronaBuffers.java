@@ -1,5 +1,6 @@
 package io.interproc.queue.ring;
 
+import io.interproc.queue.MessageReceiver;
 import java.lang.foreign.MemorySegment;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -14,7 +15,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * unmapped memory, which interproc's own accessors prevent but Agrona's cannot — close the ring
  * only when its views are no longer used.
  *
- * <p>Not thread-safe: a view or handler adapter is for one thread.
+ * <p>Not thread-safe: a view or receiver adapter is for one thread.
  */
 public final class AgronaBuffers {
     private AgronaBuffers() {
@@ -30,11 +31,22 @@ public final class AgronaBuffers {
     }
 
     /**
-     * Adapts an Agrona {@link org.agrona.concurrent.MessageHandler} to read a ring: it receives the
-     * ring's buffer as one {@code DirectBuffer} (made once) and the message's index and length.
+     * Adapts an Agrona {@link org.agrona.concurrent.MessageHandler} to read any of the library's
+     * queues: it receives the memory holding the message as a {@code DirectBuffer} (one view, moved
+     * only when a message comes from other memory, as from another lane) and the message's index and
+     * length.
      */
-    public static MessageHandler handler(RingBuffer ring, org.agrona.concurrent.MessageHandler handler) {
-        UnsafeBuffer view = wrap(ring.buffer());
-        return (type, buffer, offset, length) -> handler.onMessage(type, view, (int) offset, length);
+    public static MessageReceiver receiver(org.agrona.concurrent.MessageHandler handler) {
+        UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        long[] wrapped = {-1, -1};
+        return (type, buffer, offset, length) -> {
+            if (buffer.address() != wrapped[0] || buffer.byteSize() != wrapped[1]) {
+                UnsafeBuffer fresh = wrap(buffer);
+                view.wrap(fresh.addressOffset(), fresh.capacity());
+                wrapped[0] = buffer.address();
+                wrapped[1] = buffer.byteSize();
+            }
+            handler.onMessage(type, view, (int) offset, length);
+        };
     }
 }

@@ -1,5 +1,6 @@
 package io.interproc.queue.ring;
 
+import io.interproc.queue.MessageReceiver;
 import static io.interproc.queue.ring.MpscRingDescriptor.ATTACHING;
 import static io.interproc.queue.ring.MpscRingDescriptor.GENERATION_OFFSET;
 import static io.interproc.queue.ring.MpscRingDescriptor.LEFT;
@@ -61,11 +62,11 @@ final class LaneReader {
     private static final class Lane {
         final int index;
         final long generation;
-        final RingBuffer ring;
+        final SpscRing ring;
         /** Its producer left or died: drain it, then remove it. */
         boolean retiring;
 
-        Lane(int index, long generation, RingBuffer ring) {
+        Lane(int index, long generation, SpscRing ring) {
             this.index = index;
             this.generation = generation;
             this.ring = ring;
@@ -79,7 +80,7 @@ final class LaneReader {
      *
      * @return the number of messages handled
      */
-    int read(MessageHandler handler, int limit) {
+    int read(MessageReceiver handler, int limit) {
         if (memory.getLongVolatile(VERSION_OFFSET) != seenVersion) {
             refresh();
         }
@@ -129,7 +130,7 @@ final class LaneReader {
             return true;
         }
         for (int index : order) {
-            RingBuffer ring = lanes[index].ring;
+            SpscRing ring = lanes[index].ring;
             if (ring.producerPosition() > ring.consumerPosition()) {
                 return true;
             }
@@ -212,9 +213,9 @@ final class LaneReader {
      */
     private Lane openLane(int i, long generation, long owner) {
         String name = laneName(region.name(), i, generation);
-        RingBuffer ring;
+        SpscRing ring;
         try {
-            ring = RingBuffer.open(directory, name);
+            ring = SpscRing.open(directory, name);
         } catch (NoSuchRegionException e) {
             if ((owner & STATE_MASK) == LEFT || !ProcessIdentity.isStampAlive(owner & ~STATE_MASK)) {
                 if (memory.compareAndSetLong(laneOffset(i) + OWNER_OFFSET, owner, 0)) {

@@ -1,5 +1,8 @@
 package io.interproc.queue.ring;
 
+import io.interproc.queue.MessageReceiver;
+import io.interproc.queue.MessageSink;
+import io.interproc.queue.MessageSource;
 import static io.interproc.queue.ring.MpscRingDescriptor.ACTIVE;
 import static io.interproc.queue.ring.MpscRingDescriptor.ATTACHING;
 import static io.interproc.queue.ring.MpscRingDescriptor.CONSUMER_WAIT_OFFSET;
@@ -32,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Many producers, one consumer, as one SPSC lane per producer: a named lane table
- * ({@link MpscRingDescriptor}) and, for each attached producer, an SPSC {@link RingBuffer} in a
+ * ({@link MpscRingDescriptor}) and, for each attached producer, an SPSC {@link SpscRing} in a
  * region file of its own. A producer (a thread of any process) {@link #attach() attaches} and gets a
  * {@link Producer} with a lane nobody else writes; the consumer reads the lanes in turn, at most
  * {@value #LANE_BATCH} messages from one lane before the next lane's turn, so no lane starves
@@ -63,7 +66,7 @@ import java.util.concurrent.TimeUnit;
  * thread-safe. A consumer that dies loses at most the messages its last read had handed to its
  * handler (as an SPSC ring's consumer: at most once); the next consumer continues after them.
  */
-public final class MpscRing implements AutoCloseable {
+public final class MpscRing implements MessageSource {
     /** Messages read from one lane before the next lane gets its turn. */
     public static final int LANE_BATCH = 64;
 
@@ -96,7 +99,7 @@ public final class MpscRing implements AutoCloseable {
                 + max);
         }
         try {
-            RingBuffer.checkSizes((int) capacity, (int) max);
+            RingOptions.checkSizes((int) capacity, (int) max);
         } catch (IllegalArgumentException e) {
             throw new RegionFormatException(what + " has corrupt lane sizes: " + e.getMessage());
         }
@@ -112,18 +115,15 @@ public final class MpscRing implements AutoCloseable {
     }
 
     /**
-     * Creates a ring.
+     * Creates a ring: {@code options.capacity()} is each lane's capacity, {@code options.maxLanes()}
+     * the most producers attached at once; the handle gets {@code options.waitStrategy()}.
      *
-     * @param laneCapacity     data bytes of each producer's lane, a power of two, at least
-     *                         {@value RingDescriptor#MIN_CAPACITY}
-     * @param maxMessageLength largest message; a record of it must fit in half a lane
-     * @param maxLanes         most producers attached at once, 1 to {@value MpscRingDescriptor#MAX_LANES}
-     * @throws IllegalArgumentException   naming a size that does not fit
-     * @throws RegionExistsException      if {@code name} exists
+     * @throws IllegalArgumentException if the name leaves no room for the lane files' names
+     * @throws RegionExistsException    if {@code name} exists
      */
-    public static MpscRing create(RegionDirectory directory, String name, int laneCapacity, int maxMessageLength,
-                                  int maxLanes) {
-        return directory.create(name, spec(name, laneCapacity, maxMessageLength, maxLanes), r -> { }).as(MpscRing::new);
+    public static MpscRing create(RegionDirectory directory, String name, RingOptions options) {
+        return directory.create(name, spec(name, options), r -> { }).as(MpscRing::new)
+            .waitStrategy(options.waitStrategy());
     }
 
     /** Opens an existing ring (as its consumer, a producer, or both). */
@@ -131,25 +131,22 @@ public final class MpscRing implements AutoCloseable {
         return directory.open(name, TYPE).as(MpscRing::new);
     }
 
-    /** Opens the ring {@code name}, creating it with these sizes if it does not exist. */
-    public static MpscRing openOrCreate(RegionDirectory directory, String name, int laneCapacity, int maxMessageLength,
-                                        int maxLanes) {
-        return directory.openOrCreate(name, spec(name, laneCapacity, maxMessageLength, maxLanes), r -> { })
-            .as(MpscRing::new);
+    /** Opens the ring {@code name}, creating it with these options if it does not exist. */
+    public static MpscRing openOrCreate(RegionDirectory directory, String name, RingOptions options) {
+        return directory.openOrCreate(name, spec(name, options), r -> { }).as(MpscRing::new)
+            .waitStrategy(options.waitStrategy());
     }
 
-    private static RegionSpec spec(String name, int laneCapacity, int maxMessageLength, int maxLanes) {
-        RingBuffer.checkSizes(laneCapacity, maxMessageLength);
-        if (maxLanes < 1 || maxLanes > MAX_LANES) {
-            throw new IllegalArgumentException("max lanes must be 1 to " + MAX_LANES + ", got " + maxLanes);
-        }
+    private static RegionSpec spec(String name, RingOptions options) {
+        int maxLanes = options.maxLanes();
         RegionDirectory.checkName(name);
         String longest = laneName(name, maxLanes - 1, Long.MAX_VALUE);
         if (longest.length() > RegionDirectory.MAX_NAME_LENGTH) {
             throw new IllegalArgumentException("mpsc ring name '" + name + "' leaves no room for its lane files' names (at "
                 + "most " + (RegionDirectory.MAX_NAME_LENGTH - (longest.length() - name.length())) + " characters)");
         }
-        return new RegionSpec(TYPE, MpscRingDescriptor.bodyLength(maxLanes), laneCapacity, maxMessageLength, maxLanes);
+        return new RegionSpec(TYPE, MpscRingDescriptor.bodyLength(maxLanes), options.capacity(), options.maxMessageLength(),
+            maxLanes);
     }
 
     /**
@@ -168,6 +165,7 @@ public final class MpscRing implements AutoCloseable {
     }
 
     /** Sets how blocking calls of this handle (and of producers attached after this) wait. */
+    @Override
     public MpscRing waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = java.util.Objects.requireNonNull(strategy, "strategy");
         return this;
@@ -193,7 +191,7 @@ public final class MpscRing implements AutoCloseable {
             }
             long generation = memory.getAndAddLong(NEXT_GENERATION_OFFSET, 1);
             memory.putLongVolatile(laneOffset(i) + GENERATION_OFFSET, generation);
-            RingBuffer ring;
+            SpscRing ring;
             try {
                 ring = createLane(laneName(region.name(), i, generation));
             } catch (RuntimeException | Error e) {
@@ -201,7 +199,6 @@ public final class MpscRing implements AutoCloseable {
                 bumpVersion();
                 throw e;
             }
-            ring.waitStrategy(waitStrategy);
             memory.putLongVolatile(owner, stamp | ACTIVE);
             bumpVersion();
             Producer producer = new Producer(i, generation, ring, stamp);
@@ -214,15 +211,19 @@ public final class MpscRing implements AutoCloseable {
             + "); a lane comes free once its producer has closed it or died and the consumer has drained it");
     }
 
-    private RingBuffer createLane(String name) {
+    private SpscRing createLane(String name) {
         try {
-            return RingBuffer.create(directory, name, laneCapacity, maxMessageLength, false);
+            return SpscRing.create(directory, name, laneOptions());
         } catch (RegionExistsException e) {
             // A file of this name can only be left from a table of the same name that was removed
             // while a producer attached: nobody uses it, and generations are never reused.
             directory.unlink(name);
-            return RingBuffer.create(directory, name, laneCapacity, maxMessageLength, false);
+            return SpscRing.create(directory, name, laneOptions());
         }
+    }
+
+    private RingOptions laneOptions() {
+        return RingOptions.of(laneCapacity, maxMessageLength).withWaitStrategy(waitStrategy);
     }
 
     private void bumpVersion() {
@@ -231,64 +232,61 @@ public final class MpscRing implements AutoCloseable {
     }
 
     /**
-     * One producer's lane: the SPSC producer side of {@link RingBuffer} ({@code tryClaim}/{@code
+     * One producer's lane: the SPSC producer side of {@link SpscRing} ({@code tryClaim}/{@code
      * commit}, {@code offer}, {@code put}), each publication also waking the ring's consumer. For one
      * thread. Close it when done: the consumer then drains the lane and removes it. A producer whose
      * process exits or dies without closing is treated the same way once the consumer notices
      * (within about 100 ms). A producer that is neither closed nor in a dead process keeps its
      * lane: a thread that ends without closing its producer holds a lane until its process exits.
      */
-    public final class Producer implements AutoCloseable {
+    public final class Producer implements MessageSink {
         private final int index;
         private final long generation;
-        private final RingBuffer lane;
+        private final SpscRing lane;
         private final long stamp;
         private boolean closed;
 
-        private Producer(int index, long generation, RingBuffer lane, long stamp) {
+        private Producer(int index, long generation, SpscRing lane, long stamp) {
             this.index = index;
             this.generation = generation;
             this.lane = lane;
             this.stamp = stamp;
         }
 
-        /** @see RingBuffer#tryClaim(int, int) */
+        @Override
         public long tryClaim(int type, int length) {
             checkOpen();
             return lane.tryClaim(type, length);
         }
 
-        /**
-         * Claims space for a message, waiting while the lane is full (zero-copy; write the message at
-         * the offset in {@link #buffer()}, then {@link #commit}).
-         *
-         * @return the offset, or {@link RingBuffer#INSUFFICIENT_CAPACITY} if {@code timeout} passed first
-         * @see RingBuffer#claim(int, int, long, TimeUnit)
-         */
+        @Override
         public long claim(int type, int length, long timeout, TimeUnit unit) throws InterruptedException {
             checkOpen();
             return lane.claim(type, length, timeout, unit);
         }
 
         /** @return the lane's buffer, where {@link #tryClaim} offsets point */
+        @Override
         public MemorySegment buffer() {
             return lane.buffer();
         }
 
-        /** Commits a claim and wakes the consumer if it sleeps. @see RingBuffer#commit(long) */
+        /** Commits the pending claim and wakes the consumer if it sleeps. */
+        @Override
         public void commit(long offset) {
             checkOpen();
             lane.commit(offset);
             consumerWord.wakeAllAfterRelease();
         }
 
-        /** Aborts a claim: the consumer skips it. @see RingBuffer#abort(long) */
+        @Override
         public void abort(long offset) {
             checkOpen();
             lane.abort(offset);
         }
 
         /** Copies a message in; false when the lane is full. Never blocks. */
+        @Override
         public boolean offer(int type, MemorySegment source, long offset, int length) {
             checkOpen();
             if (!lane.offer(type, source, offset, length)) {
@@ -298,11 +296,6 @@ public final class MpscRing implements AutoCloseable {
             return true;
         }
 
-        /** {@link #offer(int, MemorySegment, long, int)} of a whole array. */
-        public boolean offer(int type, byte[] message) {
-            return offer(type, MemorySegment.ofArray(message), 0, message.length);
-        }
-
         /**
          * Copies a message in, waiting while the lane is full.
          *
@@ -310,6 +303,7 @@ public final class MpscRing implements AutoCloseable {
          * @throws InterruptedException if interrupted while waiting
          * @throws io.interproc.core.PeerDiedException if the lane's consumer died while this waited
          */
+        @Override
         public boolean put(int type, MemorySegment message, long timeout, TimeUnit unit) throws InterruptedException {
             checkOpen();
             if (!lane.put(type, message, timeout, unit)) {
@@ -319,9 +313,16 @@ public final class MpscRing implements AutoCloseable {
             return true;
         }
 
-        /** {@link #put(int, MemorySegment, long, TimeUnit)} of a whole array, without a timeout. */
-        public void put(int type, byte[] message) throws InterruptedException {
-            put(type, MemorySegment.ofArray(message), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        @Override
+        public int maxMessageLength() {
+            return maxMessageLength;
+        }
+
+        /** Sets how this producer's blocking calls wait; returns this. */
+        @Override
+        public Producer waitStrategy(WaitStrategy strategy) {
+            lane.waitStrategy(strategy);
+            return this;
         }
 
         /** @return this producer's lane (its entry in the table) */
@@ -331,7 +332,7 @@ public final class MpscRing implements AutoCloseable {
 
         private void checkOpen() {
             if (closed) {
-                throw new IllegalStateException(what + ": producer of lane " + index + " is closed");
+                throw new IllegalStateException(what + ": the producer of lane " + index + " is closed");
             }
         }
 
@@ -369,16 +370,12 @@ public final class MpscRing implements AutoCloseable {
      *
      * @return the number of messages handled
      */
-    public int read(MessageHandler handler, int limit) {
+    @Override
+    public int read(MessageReceiver handler, int limit) {
         if (region.isClosed()) {
             throw new IllegalStateException(what + " is closed");
         }
         return reader.read(handler, limit);
-    }
-
-    /** Reads at most one message. @return 1 if one was handled, else 0 */
-    public int poll(MessageHandler handler) {
-        return read(handler, 1);
     }
 
     /**
@@ -387,20 +384,16 @@ public final class MpscRing implements AutoCloseable {
      * @return true once a message was handled, false if {@code timeout} passed first
      * @throws InterruptedException if interrupted while waiting
      */
-    public boolean take(MessageHandler handler, long timeout, TimeUnit unit) throws InterruptedException {
+    @Override
+    public boolean take(MessageReceiver handler, long timeout, TimeUnit unit) throws InterruptedException {
         return take(handler, timeout, unit, LivenessCheck.NONE);
     }
 
-    /** {@link #take(MessageHandler, long, TimeUnit)}, also calling {@code liveness} between waits. */
-    public boolean take(MessageHandler handler, long timeout, TimeUnit unit, LivenessCheck liveness)
+    /** {@link #take(MessageReceiver, long, TimeUnit)}, also calling {@code liveness} between waits. */
+    public boolean take(MessageReceiver handler, long timeout, TimeUnit unit, LivenessCheck liveness)
         throws InterruptedException {
         return waitStrategy.retry(consumerWord, () -> read(handler, 1) > 0, reader::anyReadable, unit.toNanos(timeout),
             liveness);
-    }
-
-    /** Takes without a timeout (interruptible). */
-    public void take(MessageHandler handler) throws InterruptedException {
-        take(handler, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
     // ---------------------------------------------------------------- introspection
@@ -411,6 +404,7 @@ public final class MpscRing implements AutoCloseable {
     }
 
     /** @return the largest message */
+    @Override
     public int maxMessageLength() {
         return maxMessageLength;
     }
@@ -442,7 +436,7 @@ public final class MpscRing implements AutoCloseable {
             String name = !ProcessIdentity.isStampAlive(stamp) && state != LEFT ? "dead"
                 : state == ACTIVE ? "active" : state == LEFT ? "left" : "attaching";
             long backlog = -1;
-            try (RingBuffer ring = RingBuffer.open(directory, laneName(region.name(), i, generation))) {
+            try (SpscRing ring = SpscRing.open(directory, laneName(region.name(), i, generation))) {
                 backlog = ring.size();
             } catch (RegionException e) {
                 // not created yet, or removed meanwhile

@@ -31,7 +31,7 @@ import io.interproc.core.RegionType;
  */
 public final class MpscRingDescriptor {
     /** Region type: parameters lane capacity, max message length, max lanes. */
-    public static final RegionType TYPE = RegionType.of("mpsc-ring", 1, "laneCapacity", "maxMessageLength", "maxLanes");
+    public static final RegionType TYPE = RegionType.of("mpsc-ring", 2, "laneCapacity", "maxMessageLength", "maxLanes");
 
     public static final int CONSUMER_WAIT_OFFSET = 0;
     public static final int VERSION_OFFSET = 128;

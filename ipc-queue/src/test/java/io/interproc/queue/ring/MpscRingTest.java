@@ -1,5 +1,6 @@
 package io.interproc.queue.ring;
 
+import io.interproc.queue.MessageReceiver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,7 +49,7 @@ class MpscRingTest {
      * Checks each producer's messages arrive complete, in order, none twice: the next sequence
      * expected per producer (read by other threads while the consumer's thread counts).
      */
-    static final class Ledger implements MessageHandler {
+    static final class Ledger implements MessageReceiver {
         final java.util.concurrent.atomic.AtomicLongArray next;
         final AtomicLong total = new AtomicLong();
 
@@ -83,7 +84,7 @@ class MpscRingTest {
         int producers = 6;
         long perProducer = 30_000;
         RegionDirectory directory = RegionDirectory.of(dir);
-        try (MpscRing ring = MpscRing.create(directory, "orders", 4096, 256, 8)) {
+        try (MpscRing ring = MpscRing.create(directory, "orders", RingOptions.of(4096, 256).withMaxLanes(8))) {
             List<CompletableFuture<Void>> running = new ArrayList<>();
             for (int id = 0; id < producers; id++) {
                 int producerId = id;
@@ -132,7 +133,7 @@ class MpscRingTest {
     @Test
     void shouldRefuseAProducerBeyondMaxLanesAndFreeTheLaneOfOneThatLeft() throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);
-        try (MpscRing ring = MpscRing.create(directory, "two", 1024, 64, 2)) {
+        try (MpscRing ring = MpscRing.create(directory, "two", RingOptions.of(1024, 64).withMaxLanes(2))) {
             MpscRing.Producer a = ring.attach();
             MpscRing.Producer b = ring.attach();
             IllegalStateException full = assertThrows(IllegalStateException.class, ring::attach);
@@ -167,7 +168,7 @@ class MpscRingTest {
     @Test
     void shouldTakeMemoryPerAttachedProducerNotPerMaxLanes() throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);
-        try (MpscRing ring = MpscRing.create(directory, "wide", 1 << 20, 1024, 1000)) {
+        try (MpscRing ring = MpscRing.create(directory, "wide", RingOptions.of(1 << 20, 1024).withMaxLanes(1000))) {
             assertTrue(Files.size(dir.resolve("wide")) < 128 * 1024, "a table of 1,000 lanes, not 1,000 MiB of lanes");
             assertEquals(List.of(), laneFiles("wide"));
             try (MpscRing.Producer p = ring.attach(); MpscRing.Producer q = ring.attach()) {
@@ -175,8 +176,8 @@ class MpscRingTest {
                 assertEquals(List.of("active", "active"), ring.lanes().stream().map(MpscRing.LaneInfo::state).toList());
                 assertTrue(p.lane() != q.lane());
             }
-            assertThrows(IllegalArgumentException.class, () -> MpscRing.create(directory, "x", 1 << 20, 1024, 0));
-            assertThrows(IllegalArgumentException.class, () -> MpscRing.create(directory, "x", 1000, 64, 4));
+            assertThrows(IllegalArgumentException.class, () -> MpscRing.create(directory, "x", RingOptions.of(1 << 20, 1024).withMaxLanes(0)));
+            assertThrows(IllegalArgumentException.class, () -> MpscRing.create(directory, "x", RingOptions.of(1000, 64).withMaxLanes(4)));
         } finally {
             MpscRing.remove(directory, "wide");
         }
@@ -187,7 +188,7 @@ class MpscRingTest {
     @Test
     void shouldSetACorruptLaneAsideReportItOnceAndKeepTheOtherLanesFlowing() throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);
-        try (MpscRing ring = MpscRing.create(directory, "mixed", 4096, 64, 4);
+        try (MpscRing ring = MpscRing.create(directory, "mixed", RingOptions.of(4096, 64).withMaxLanes(4));
              MpscRing.Producer bad = ring.attach();
              MpscRing.Producer good = ring.attach()) {
             for (long seq = 0; seq < 3; seq++) {
@@ -195,12 +196,12 @@ class MpscRingTest {
                 assertTrue(good.offer(1, TestMessages.bytes(1, seq)));
             }
             // A record header in one lane file overwritten with a length past the lane's end.
-            try (RingBuffer file = RingBuffer.open(directory, laneFile(ring, bad.lane()))) {
-                file.region().memory().putLongVolatile(RingDescriptor.DATA_OFFSET, RingDescriptor.header(1 << 20, 1));
+            try (SpscRing file = SpscRing.open(directory, laneFile(ring, bad.lane()))) {
+                file.region().memory().putLongVolatile(RingDescriptor.DATA_OFFSET, RecordDescriptor.header(1 << 20, 1));
             }
             Ledger ledger = new Ledger(2);
             List<RegionFormatException> reported = new ArrayList<>();
-            MessageHandler handler = (t, b, o, l) -> ledger.onMessage(t, b, o, l);
+            MessageReceiver handler = (t, b, o, l) -> ledger.onMessage(t, b, o, l);
             for (int i = 0; i < 20; i++) {
                 try {
                     ring.read(handler, 2);
@@ -215,7 +216,7 @@ class MpscRingTest {
             assertEquals(3, ledger.next(1), "the other lane's messages all arrived");
             // A lane whose file is corrupt before the consumer first opens it: the same.
             try (MpscRing.Producer late = ring.attach()) {
-                try (RingBuffer file = RingBuffer.open(directory, laneFile(ring, late.lane()))) {
+                try (SpscRing file = SpscRing.open(directory, laneFile(ring, late.lane()))) {
                     file.region().memory().putLongVolatile(RingDescriptor.HEAD_OFFSET, 3); // misaligned
                 }
                 assertTrue(good.offer(1, TestMessages.bytes(1, 3)));
@@ -239,7 +240,7 @@ class MpscRingTest {
     @Test
     void shouldRefuseACorruptTable() throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);
-        MpscRing.create(directory, "bad", 1024, 64, 4).close();
+        MpscRing.create(directory, "bad", RingOptions.of(1024, 64).withMaxLanes(4)).close();
         directory.unlink("bad");
         // a table whose max lanes does not match its body
         directory.create("bad", new RegionSpec(MpscRingDescriptor.TYPE, MpscRingDescriptor.bodyLength(4), 1024, 64, 5),
@@ -252,7 +253,7 @@ class MpscRingTest {
     @Test
     void shouldSleepInTakeUntilAnyLaneCommitsAndTimeOutWhenNoneDoes() throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);
-        try (MpscRing ring = MpscRing.create(directory, "sleepy", 1024, 64, 4);
+        try (MpscRing ring = MpscRing.create(directory, "sleepy", RingOptions.of(1024, 64).withMaxLanes(4));
              MpscRing.Producer idle = ring.attach();
              MpscRing.Producer p = ring.attach()) {
             Ledger ledger = new Ledger(1);
@@ -280,14 +281,14 @@ class MpscRingTest {
     @Test
     void shouldWaitInAClaimWhileTheLaneIsFullAndTimeOut() throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);
-        try (MpscRing ring = MpscRing.create(directory, "full", 1024, 64, 2);
+        try (MpscRing ring = MpscRing.create(directory, "full", RingOptions.of(1024, 64).withMaxLanes(2));
              MpscRing.Producer p = ring.attach()) {
             long seq = 0;
             while (p.offer(1, TestMessages.bytes(0, seq))) {
                 seq++;
             }
             long start = System.nanoTime();
-            assertEquals(RingBuffer.INSUFFICIENT_CAPACITY, p.claim(1, TestMessages.length(seq), 50, TimeUnit.MILLISECONDS));
+            assertEquals(SpscRing.INSUFFICIENT_CAPACITY, p.claim(1, TestMessages.length(seq), 50, TimeUnit.MILLISECONDS));
             assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50));
             long last = seq;
             CompletableFuture<Long> claimed = CompletableFuture.supplyAsync(() -> {
@@ -316,7 +317,7 @@ class MpscRingTest {
     @Test
     void shouldNotLetAProducersUnfinishedClaimHoldBackAnotherLane() throws Exception {
         RegionDirectory directory = RegionDirectory.of(dir);
-        try (MpscRing ring = MpscRing.create(directory, "isolated", 4096, 64, 4);
+        try (MpscRing ring = MpscRing.create(directory, "isolated", RingOptions.of(4096, 64).withMaxLanes(4));
              MpscRing.Producer slow = ring.attach();
              MpscRing.Producer fast = ring.attach()) {
             long claim = slow.tryClaim(1, TestMessages.length(0));
@@ -392,7 +393,7 @@ class MpscRingTest {
         int kills = Integer.getInteger("interproc.test.kills", 8);
         RegionDirectory directory = RegionDirectory.of(dir);
         java.util.SplittableRandom random = new java.util.SplittableRandom(Long.getLong("interproc.test.seed", 28));
-        try (MpscRing ring = MpscRing.create(directory, "killed", 1 << 14, 256, 2);
+        try (MpscRing ring = MpscRing.create(directory, "killed", RingOptions.of(1 << 14, 256).withMaxLanes(2));
              Region progress = directory.create("progress", new RegionSpec(PROGRESS, 16), r -> { })) {
             MemoryAccess done = progress.memory();
             ChildJvm[] children = {producer(directory, "killed", 0, Long.MAX_VALUE), producer(directory, "killed", 1, Long.MAX_VALUE)};
@@ -482,7 +483,7 @@ class MpscRingTest {
         // time, and the stopped one's continue, in order, once it runs again. The test prints the
         // paced messages' end-to-end latency before and during the stop.
         RegionDirectory directory = RegionDirectory.of(dir);
-        try (MpscRing ring = MpscRing.create(directory, "stopped", 1 << 14, 256, 4);
+        try (MpscRing ring = MpscRing.create(directory, "stopped", RingOptions.of(1 << 14, 256).withMaxLanes(4));
              Region progress = directory.create("progress", new RegionSpec(PROGRESS, 16), r -> { })) {
             ChildJvm stopped = producer(directory, "stopped", 0, Long.MAX_VALUE);
             ChildJvm running = ChildJvm.builder(PacedProducer.class).captureOutput()
@@ -493,7 +494,7 @@ class MpscRingTest {
                 long[] pacedNext = {0};
                 long[] latencies = new long[200_000];
                 int[] count = {0};
-                MessageHandler handler = (type, buffer, offset, length) -> {
+                MessageReceiver handler = (type, buffer, offset, length) -> {
                     if (type != 2) {
                         ledger.onMessage(type, buffer, offset, length);
                         return;
@@ -567,7 +568,7 @@ class MpscRingTest {
     static final int PER_PRODUCER = 20_000;
 
     /** Counts each delivery of (producer, seq) in slot {@code producer * PER_PRODUCER + seq}, and all in slot 2 * PER_PRODUCER. */
-    static MessageHandler countSeen(MemoryAccess seen) {
+    static MessageReceiver countSeen(MemoryAccess seen) {
         return (t, b, o, l) -> {
             long[] ps = TestMessages.check(b, o, l);
             seen.getAndAddLong(8L * (ps[0] * PER_PRODUCER + ps[1]), 1);
@@ -582,7 +583,7 @@ class MpscRingTest {
             RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
             try (MpscRing ring = MpscRing.open(directory, args[1]);
                  Region seen = directory.open("seen", PROGRESS)) {
-                MessageHandler handler = countSeen(seen.memory());
+                MessageReceiver handler = countSeen(seen.memory());
                 java.util.SplittableRandom random = new java.util.SplittableRandom(ProcessHandle.current().pid());
                 while (true) {
                     if (ring.read(handler, 1 + random.nextInt(64)) == 0) {
@@ -600,7 +601,7 @@ class MpscRingTest {
         // may arrive twice, and each kill may lose at most the one message its handler was running for.
         int kills = Integer.getInteger("interproc.test.consumerKills", 12);
         RegionDirectory directory = RegionDirectory.of(dir);
-        try (MpscRing ring = MpscRing.create(directory, "consumers", 1 << 13, 256, 4);
+        try (MpscRing ring = MpscRing.create(directory, "consumers", RingOptions.of(1 << 13, 256).withMaxLanes(4));
              Region seen = directory.create("seen", new RegionSpec(PROGRESS, 8L * (2 * PER_PRODUCER + 1)), r -> { })) {
             MemoryAccess counts = seen.memory();
             AtomicBoolean stop = new AtomicBoolean();
@@ -633,7 +634,7 @@ class MpscRingTest {
                             + consumer.output());
                     }
                 }
-                MessageHandler handler = countSeen(counts);
+                MessageReceiver handler = countSeen(counts);
                 assertTrue(Poll.until(() -> {
                     ring.read(handler, 64);
                     return produced.isDone() && ring.lanes().isEmpty();

@@ -1,7 +1,7 @@
 package io.interproc.queue.ring;
 
 /**
- * The mutable fields of a {@link RingBuffer} handle, in two groups that different threads write
+ * The mutable fields of an {@link SpscRing} handle, in two groups that different threads write
  * for every message: the producer's and the consumer's. A handle is often shared by a producing
  * and a consuming thread of one JVM (or sits next to one that is), so each group is kept on cache
  * lines of its own by 128 bytes of padding on either side (two lines, against adjacent-line
@@ -16,26 +16,27 @@ package io.interproc.queue.ring;
  * fields unpadded, 1,030–1,220 ns padded but with {@code capacity} in the producer's gap, 600–620 ns
  * now, the same as with a handle per thread (600–620 ns in the same runs; 2026-12-02).
  */
-final class RingBufferFields {
-    private RingBufferFields() {
+final class SpscRingFields {
+    private SpscRingFields() {
     }
 
-    /** 128 bytes of padding: before the producer's fields, and before each MPSC producer slot's. */
+    /** 128 bytes of padding before the producer's fields. */
     abstract static class Padding {
         long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
     }
 
-    /** Written by the producing thread (SPSC) or threads (MPSC) only. */
+    /** Written by the producing thread only. */
     abstract static class ProducerFields extends Padding {
         /** Head Position as the producer last read it. */
         long headCache;
-        /** SPSC producer: Tail Position as this handle (the only producer) last wrote it. */
+        /** Tail Position as this handle (the only producer) last wrote it. */
         long producerTail;
+        /** End position of the pending claim, or -1 when there is none. */
         long pendingEnd = -1;
         long pendingOffset = -1;
         long pendingTail;
         long pendingHeader;
-        /** 1 once this handle registered as the ring's producer, else 0. */
+        /** 1 once this handle registered as the ring's producer, else 0 (again 0 once closed). */
         long producerRegistered;
     }
 
@@ -46,18 +47,14 @@ final class RingBufferFields {
 
     /** Written by the consuming thread only. */
     abstract static class ConsumerFields extends MiddlePadding {
-        /** 1 once this handle registered as the ring's consumer, else 0. */
+        /** 1 once this handle registered as the ring's consumer, else 0 (again 0 once closed). */
         long consumerRegistered;
-        /** The consumer's position, once registered; on an MPSC ring up to a free step ahead of Head Position. */
+        /** The consumer's position, once registered. */
         long consumerHead;
-        /** MPSC consumer: Head Position as this consumer last published it, where its consumed run starts. */
-        long freedHead;
-        long stallHead = -1;
-        long stallStart;
         long reads;
         /**
-         * Reads in a row that found nothing: the end of the records is looked into (the tail read,
-         * in the ring's read) at every 256th of them, so never while messages keep coming.
+         * Reads in a row that found nothing: the end of the records is checked against the tail
+         * at every 256th of them, so never while messages keep coming.
          */
         long emptyReads;
     }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Offsets come from {@code sun.misc.Unsafe.objectFieldOffset} (test only); where it is not there
  * the test is skipped.
  */
-class RingBufferLayoutTest {
+class SpscRingLayoutTest {
     private static final int APART = 128;
 
     private record Placed(String name, long offset, long size) {
@@ -34,18 +34,18 @@ class RingBufferLayoutTest {
         List<Placed> shared = new ArrayList<>();
         Method offsetOf = unsafeObjectFieldOffset();
         Object unsafe = theUnsafe();
-        for (Class<?> c = RingBuffer.class; c != Object.class; c = c.getSuperclass()) {
+        for (Class<?> c = SpscRing.class; c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers())) {
                     continue;
                 }
                 Placed placed = new Placed(c.getSimpleName() + "." + f.getName(), (long) offsetOf.invoke(unsafe, f),
                     size(f.getType()));
-                if (c == RingBufferFields.ProducerFields.class) {
+                if (c == SpscRingFields.ProducerFields.class) {
                     producer.add(placed);
-                } else if (c == RingBufferFields.ConsumerFields.class) {
+                } else if (c == SpscRingFields.ConsumerFields.class) {
                     consumer.add(placed);
-                } else if (c == RingBuffer.class) {
+                } else if (c == SpscRing.class) {
                     shared.add(placed);
                 }
             }

@@ -17,6 +17,7 @@ import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.ShmTempDir;
+import io.interproc.queue.MessageReceiver;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -36,16 +37,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
-/** Rings between real, separately launched JVMs: volume, many producers, kill -9, dead peers. */
+/** SPSC rings between real, separately launched JVMs: volume, kill -9 of either side, dead peers. */
 @ExtendWith(NoLeftoverProcesses.class)
 @Timeout(600)
-class RingBufferMultiJvmTest {
+class SpscRingMultiJvmTest {
     static final Duration LONG = Duration.ofSeconds(120);
     static final RegionType PROGRESS = RegionType.of("test-progress", 1);
-    /** Kills per ring kind; raise with -Dinterproc.test.kills=N for longer campaigns. */
+    /** Producer kills; raise with -Dinterproc.test.kills=N for longer campaigns. */
     static final int KILLS = Integer.getInteger("interproc.test.kills", 50);
 
     @TempDir(factory = ShmTempDir.class)
@@ -55,8 +54,7 @@ class RingBufferMultiJvmTest {
      * Produces messages {@code 0..count-1} as producer {@code id} into ring {@code name}, recording
      * after each commit how many it committed in slot {@code id} of the "progress" region. Even
      * messages go through a zero-copy claim and commit, odd ones through the copying offer of part
-     * of a segment (a path of its own on both ring kinds: offerExclusive, offerShared), so kills
-     * land in both.
+     * of a segment (a path of its own: offerInPlace), so kills land in both.
      */
     public static final class Producer implements JvmTask {
         @Override
@@ -64,7 +62,7 @@ class RingBufferMultiJvmTest {
             RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
             int id = Integer.parseInt(args[2]);
             long count = Long.parseLong(args[3]);
-            try (RingBuffer ring = RingBuffer.open(directory, args[1]);
+            try (SpscRing ring = SpscRing.open(directory, args[1]);
                  Region progress = directory.open("progress", PROGRESS)) {
                 MemoryAccess slots = progress.memory();
                 MemorySegment scratch = Arena.ofAuto().allocate(8 + TestMessages.FIXED + TestMessages.MAX_PAYLOAD);
@@ -75,9 +73,7 @@ class RingBufferMultiJvmTest {
                             Thread.onSpinWait();
                         }
                         TestMessages.write(ring.buffer(), offset, id, seq);
-                        if (!ring.commit(offset)) {
-                            throw new IllegalStateException("record " + seq + " was abandoned");
-                        }
+                        ring.commit(offset);
                     } else {
                         int length = TestMessages.write(scratch, 8, id, seq);
                         while (!ring.offer(1, scratch, 8, length)) {
@@ -94,7 +90,7 @@ class RingBufferMultiJvmTest {
     public static final class Consumer implements JvmTask {
         @Override
         public void run(String[] args) throws Exception {
-            try (RingBuffer ring = RingBuffer.open(RegionDirectory.of(Path.of(args[0])), args[1])) {
+            try (SpscRing ring = SpscRing.open(RegionDirectory.of(Path.of(args[0])), args[1])) {
                 ring.poll((t, b, o, l) -> { });
                 System.out.println("CONSUMING");
                 new CountDownLatch(1).await();
@@ -109,7 +105,7 @@ class RingBufferMultiJvmTest {
     public static final class DieInHandler implements JvmTask {
         @Override
         public void run(String[] args) throws Exception {
-            try (RingBuffer ring = RingBuffer.open(RegionDirectory.of(Path.of(args[0])), args[1])) {
+            try (SpscRing ring = SpscRing.open(RegionDirectory.of(Path.of(args[0])), args[1])) {
                 long at = Long.parseLong(args[2]);
                 CountDownLatch never = new CountDownLatch(1);
                 ring.read((t, b, o, l) -> {
@@ -131,7 +127,7 @@ class RingBufferMultiJvmTest {
     public static final class ReadSome implements JvmTask {
         @Override
         public void run(String[] args) throws Exception {
-            try (RingBuffer ring = RingBuffer.open(RegionDirectory.of(Path.of(args[0])), args[1])) {
+            try (SpscRing ring = SpscRing.open(RegionDirectory.of(Path.of(args[0])), args[1])) {
                 int count = Integer.parseInt(args[2]);
                 int read = 0;
                 while (read < count) {
@@ -143,7 +139,7 @@ class RingBufferMultiJvmTest {
         }
     }
 
-    /** Consumer kills per ring kind; raise with -Dinterproc.test.consumerKills=N. */
+    /** Consumer kills; raise with -Dinterproc.test.consumerKills=N. */
     static final int CONSUMER_KILLS = Integer.getInteger("interproc.test.consumerKills", 20);
     /** Messages the consumer-kill campaign sends. */
     static final int CAMPAIGN_MESSAGES = 100_000;
@@ -152,7 +148,7 @@ class RingBufferMultiJvmTest {
      * Counts each delivery of message {@code seq} in slot {@code seq} of the "seen" region, and
      * every message handled in slot {@code CAMPAIGN_MESSAGES}.
      */
-    static MessageHandler countSeen(MemoryAccess seen) {
+    static MessageReceiver countSeen(MemoryAccess seen) {
         return (t, b, o, l) -> {
             long seq = TestMessages.check(b, o, l)[1];
             seen.getAndAddLong(8L * seq, 1);
@@ -165,9 +161,9 @@ class RingBufferMultiJvmTest {
         @Override
         public void run(String[] args) {
             RegionDirectory directory = RegionDirectory.of(Path.of(args[0]));
-            try (RingBuffer ring = RingBuffer.open(directory, args[1]);
+            try (SpscRing ring = SpscRing.open(directory, args[1]);
                  Region seen = directory.open("seen", PROGRESS)) {
-                MessageHandler handler = countSeen(seen.memory());
+                MessageReceiver handler = countSeen(seen.memory());
                 SplittableRandom random = new SplittableRandom(ProcessHandle.current().pid());
                 while (true) {
                     if (ring.read(handler, 1 + random.nextInt(64)) == 0) {
@@ -178,15 +174,14 @@ class RingBufferMultiJvmTest {
         }
     }
 
-    @ParameterizedTest(name = "multiProducer={0}")
-    @ValueSource(booleans = {false, true})
-    void shouldDeliverNothingTwiceWhenConsumersAreKilledAtRandomPoints(boolean multiProducer) throws Exception {
+    @Test
+    void shouldDeliverNothingTwiceWhenConsumersAreKilledAtRandomPoints() throws Exception {
         // Consumer JVMs killed -9 one after another, anywhere in their reads; then this JVM reads
         // the rest. No message may be delivered twice, and each kill may lose at most the one
         // message its handler was running for.
         int kills = CONSUMER_KILLS;
         RegionDirectory directory = RegionDirectory.of(dir);
-        try (RingBuffer ring = RingBuffer.create(directory, "ring", 1 << 14, 256, multiProducer);
+        try (SpscRing ring = SpscRing.create(directory, "ring", RingOptions.of(1 << 14, 256));
              Region seen = directory.create("seen", new RegionSpec(PROGRESS, 8L * (CAMPAIGN_MESSAGES + 1)), r -> { })) {
             MemoryAccess counts = seen.memory();
             AtomicBoolean stop = new AtomicBoolean();
@@ -198,7 +193,7 @@ class RingBufferMultiJvmTest {
                     }
                 }
             }, runnable -> Thread.ofPlatform().start(runnable));
-            SplittableRandom random = new SplittableRandom(kills * 17L + (multiProducer ? 1 : 0));
+            SplittableRandom random = new SplittableRandom(kills * 17L);
             try {
                 for (int k = 0; k < kills; k++) {
                     long killAt = counts.getLongVolatile(8L * CAMPAIGN_MESSAGES) + 1 + random.nextLong(2_000);
@@ -211,7 +206,7 @@ class RingBufferMultiJvmTest {
                         assertEquals(OptionalInt.of(137), consumer.exitCode(), () -> "killed, not failed: " + consumer.output());
                     }
                 }
-                MessageHandler handler = countSeen(counts);
+                MessageReceiver handler = countSeen(counts);
                 long deadline = System.nanoTime() + LONG.toNanos();
                 while (!producer.isDone() || ring.size() > 0) {
                     ring.read(handler, 64);
@@ -235,7 +230,7 @@ class RingBufferMultiJvmTest {
      * Offers messages 0..99 of producer 7 to {@code ring}, runs {@code task} as its consumer (in
      * another JVM, message 10 its argument) until it prints {@code awaited}, then kills it -9.
      */
-    private void offerHundredAndKillConsumerAt(Class<? extends JvmTask> task, String awaited, RingBuffer ring)
+    private void offerHundredAndKillConsumerAt(Class<? extends JvmTask> task, String awaited, SpscRing ring)
         throws InterruptedException {
         for (long seq = 0; seq < 100; seq++) {
             assertTrue(ring.offer(1, TestMessages.bytes(7, seq)));
@@ -248,7 +243,7 @@ class RingBufferMultiJvmTest {
     }
 
     /** @return the sequences of the messages {@code ring} polls, one at a time, until it is empty */
-    private static List<Long> pollAll(RingBuffer ring) {
+    private static List<Long> pollAll(SpscRing ring) {
         List<Long> seqs = new ArrayList<>();
         while (ring.poll((t, b, o, l) -> seqs.add(TestMessages.check(b, o, l)[1])) > 0) {
             // drain
@@ -256,15 +251,14 @@ class RingBufferMultiJvmTest {
         return seqs;
     }
 
-    @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void shouldDeliverAtMostOnceTheMessageAKilledConsumerWasHandling(boolean multiProducer) throws Exception {
+    @Test
+    void shouldDeliverAtMostOnceTheMessageAKilledConsumerWasHandling() throws Exception {
         // The consumer dies inside its handler, in the middle of a batch: the messages it had
         // handled and the one it was handling are not delivered again; the rest are, in order.
         RegionDirectory directory = RegionDirectory.of(dir);
-        try (RingBuffer ring = RingBuffer.create(directory, "ring", 1 << 16, 100, multiProducer)) {
+        try (SpscRing ring = SpscRing.create(directory, "ring", RingOptions.of(1 << 16, 100))) {
             offerHundredAndKillConsumerAt(DieInHandler.class, "IN 10", ring);
-            try (RingBuffer next = RingBuffer.open(directory, "ring")) {
+            try (SpscRing next = SpscRing.open(directory, "ring")) {
                 List<Long> seqs = pollAll(next);
                 assertEquals(89, seqs.size(), seqs.toString());
                 assertEquals(11L, seqs.get(0));
@@ -277,20 +271,18 @@ class RingBufferMultiJvmTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void shouldNeverDeliverTwiceWhatAKilledConsumerHadRead(boolean multiProducer) throws Exception {
-        // The MPSC consumer frees space in steps: what it read since the last step must still be
-        // skipped, not delivered again, by the consumer that takes over after it was killed -9.
+    @Test
+    void shouldNeverDeliverTwiceWhatAKilledConsumerHadRead() throws Exception {
+        // What a consumer killed -9 had read (and freed) is not delivered again by the consumer
+        // that takes over, and the whole capacity is usable again.
         RegionDirectory directory = RegionDirectory.of(dir);
-        try (RingBuffer ring = RingBuffer.create(directory, "ring", 1 << 16, 100, multiProducer)) {
+        try (SpscRing ring = SpscRing.create(directory, "ring", RingOptions.of(1 << 16, 100))) {
             offerHundredAndKillConsumerAt(ReadSome.class, "READ 10", ring);
-            try (RingBuffer next = RingBuffer.open(directory, "ring")) {
+            try (SpscRing next = SpscRing.open(directory, "ring")) {
                 List<Long> seqs = pollAll(next);
                 assertEquals(90, seqs.size(), seqs.toString());
                 assertEquals(10L, seqs.get(0));
                 assertEquals(99L, seqs.get(89));
-                assertEquals(0, next.abandonedRecords(), "taken over without waiting for a timeout");
                 assertEquals(next.producerPosition(), next.consumerPosition(), "all of it freed");
                 // The whole capacity is usable again.
                 int filled = 0;
@@ -317,7 +309,7 @@ class RingBufferMultiJvmTest {
     }
 
     /** Reads everything, checking each message and per-producer order; counts per producer. */
-    private static final class Checker implements MessageHandler {
+    private static final class Checker implements MessageReceiver {
         final Map<Long, Long> next = new HashMap<>();
         long total;
 
@@ -336,7 +328,7 @@ class RingBufferMultiJvmTest {
     @Test
     void shouldMoveTenMillionMessagesIntactBetweenJvms() throws Exception {
         long count = 10_000_000;
-        try (RingBuffer ring = RingBuffer.create(RegionDirectory.of(dir), "spsc", 1 << 20, 1024, false);
+        try (SpscRing ring = SpscRing.create(RegionDirectory.of(dir), "spsc", RingOptions.of(1 << 20, 1024));
              Region p = progress(1);
              ChildJvm producer = producer("spsc", 0, count)) {
             Checker checker = new Checker();
@@ -348,46 +340,15 @@ class RingBufferMultiJvmTest {
             assertTrue(producer.join(LONG));
             assertEquals(OptionalInt.of(0), producer.exitCode());
             assertEquals(count, checker.total);
-            assertEquals(0, ring.abandonedRecords());
         }
     }
 
     @Test
-    void shouldDeliverEveryMessageOnceFromThreeProducerJvms() throws Exception {
-        long count = 1_000_000;
-        try (RingBuffer ring = RingBuffer.create(RegionDirectory.of(dir), "mpsc", 1 << 16, 1024, true);
-             Region p = progress(3)) {
-            List<ChildJvm> producers = new ArrayList<>();
-            try {
-                for (int id = 0; id < 3; id++) {
-                    producers.add(producer("mpsc", id, count));
-                }
-                Checker checker = new Checker();
-                while (checker.total < 3 * count) {
-                    if (!ring.take(checker, 60, TimeUnit.SECONDS)) {
-                        throw new AssertionError("no message for 60 s after " + checker.total);
-                    }
-                    ring.read(checker, 1024);
-                }
-                for (ChildJvm producer : producers) {
-                    assertTrue(producer.join(LONG));
-                    assertEquals(OptionalInt.of(0), producer.exitCode(), producer.output());
-                }
-                assertEquals(Map.of(0L, count, 1L, count, 2L, count), checker.next);
-            } finally {
-                producers.forEach(ChildJvm::close);
-            }
-        }
-    }
-
-    @ParameterizedTest(name = "multiProducer={0}")
-    @ValueSource(booleans = {false, true})
-    void shouldLoseNothingCommittedWhenProducersAreKilled(boolean multiProducer) throws Exception {
+    void shouldLoseNothingCommittedWhenProducersAreKilled() throws Exception {
         int kills = KILLS;
-        int parallel = multiProducer ? 2 : 1;
-        try (RingBuffer ring = RingBuffer.create(RegionDirectory.of(dir), "ring", 1 << 14, 256, multiProducer);
+        int parallel = 1;
+        try (SpscRing ring = SpscRing.create(RegionDirectory.of(dir), "ring", RingOptions.of(1 << 14, 256));
              Region progress = progress(kills)) {
-            ring.unblockTimeout(Duration.ofMillis(50));
             Checker checker = new Checker();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong consumed = new AtomicLong();
@@ -402,7 +363,7 @@ class RingBufferMultiJvmTest {
                     throw new IllegalStateException(e);
                 }
             }, runnable -> Thread.ofPlatform().start(runnable));
-            SplittableRandom random = new SplittableRandom(kills * 31L + (multiProducer ? 1 : 0));
+            SplittableRandom random = new SplittableRandom(kills * 31L);
             MemoryAccess slots = progress.memory();
             List<ChildJvm> running = new ArrayList<>();
             try {
@@ -441,7 +402,7 @@ class RingBufferMultiJvmTest {
 
     @Test
     void shouldTellABlockedPutterThatTheConsumerDied() throws Exception {
-        try (RingBuffer ring = RingBuffer.create(RegionDirectory.of(dir), "ring", 1024, 100, false);
+        try (SpscRing ring = SpscRing.create(RegionDirectory.of(dir), "ring", RingOptions.of(1024, 100));
              ChildJvm consumer = ChildJvm.builder(Consumer.class).args(dir.toString(), "ring").captureOutput().start()) {
             assertTrue(consumer.awaitOutput("CONSUMING", LONG), consumer.output());
             while (ring.offer(1, new byte[100])) {
@@ -464,7 +425,7 @@ class RingBufferMultiJvmTest {
 
     @Test
     void shouldTellABlockedTakerThatTheSpscProducerDiedAndRefuseASecondLiveProducer() throws Exception {
-        try (RingBuffer ring = RingBuffer.create(RegionDirectory.of(dir), "ring", 1 << 16, 1024, false);
+        try (SpscRing ring = SpscRing.create(RegionDirectory.of(dir), "ring", RingOptions.of(1 << 16, 1024));
              Region p = progress(2);
              ChildJvm producer = producer("ring", 0, Long.MAX_VALUE)) {
             assertTrue(Poll.until(() -> ring.size() > 0, LONG));
@@ -488,7 +449,7 @@ class RingBufferMultiJvmTest {
     public static final class CleanProducer implements JvmTask {
         @Override
         public void run(String[] args) {
-            RingBuffer ring = RingBuffer.open(RegionDirectory.of(Path.of(args[0])), args[1]);
+            SpscRing ring = SpscRing.open(RegionDirectory.of(Path.of(args[0])), args[1]);
             for (int i = 0; i < Integer.parseInt(args[2]); i++) {
                 while (!ring.offer(1, new byte[] {(byte) i})) {
                     Thread.onSpinWait();
@@ -502,7 +463,7 @@ class RingBufferMultiJvmTest {
 
     @Test
     void shouldTreatAProducerThatClosedOrExitedNormallyAsGoneNotDead() throws Exception {
-        try (RingBuffer ring = RingBuffer.create(RegionDirectory.of(dir), "ring", 1 << 16, 1024, false)) {
+        try (SpscRing ring = SpscRing.create(RegionDirectory.of(dir), "ring", RingOptions.of(1 << 16, 1024))) {
             int got = 0;
             for (String ending : new String[] {"close", "noclose"}) {
                 try (ChildJvm producer = ChildJvm.builder(CleanProducer.class).jvmOptions("-Xmx64m").captureOutput()
