@@ -177,6 +177,7 @@ public final class MpmcQueue implements AutoCloseable {
      * @throws RegionFormatException    if a slot sequence is corrupt
      */
     public boolean offer(int type, MemorySegment message) {
+        checkOpen();
         long length = message.byteSize();
         if (length > maxMessageLength) {
             throw new IllegalArgumentException("message of " + length + " bytes exceeds the maximum message length "
@@ -312,6 +313,7 @@ public final class MpmcQueue implements AutoCloseable {
      * @throws RegionFormatException if a slot sequence or message length is corrupt
      */
     public int poll(MessageReceiver handler) {
+        checkOpen();
         long claim = claims.acquire();
         try {
             return poll(handler, claim);
@@ -471,7 +473,15 @@ public final class MpmcQueue implements AutoCloseable {
         return region;
     }
 
-    /** Gives back this handle's claim entries and unmaps it; no other thread may be using it. */
+    /** A volatile load per call: next to a queue operation's compare-and-sets, nothing. */
+    private void checkOpen() {
+        if (region.isClosed()) {
+            throw new IllegalStateException("mpmc queue '" + region.name() + "' is closed");
+        }
+    }
+
+    /** Gives back this handle's claim entries and unmaps it; no other thread may be using it. Using it afterwards throws
+     * {@link IllegalStateException} naming the queue. */
     @Override
     public void close() {
         if (!region.isClosed()) {

@@ -94,15 +94,7 @@ public final class MpscRing implements MessageSource {
         if (lanesMax < 1 || lanesMax > MAX_LANES) {
             throw new RegionFormatException(what + " has a corrupt max lanes " + lanesMax + " (1 to " + MAX_LANES + ")");
         }
-        if (capacity > (1 << 30) || max > Integer.MAX_VALUE) {
-            throw new RegionFormatException(what + " has a corrupt lane capacity " + capacity + " or max message length "
-                + max);
-        }
-        try {
-            RingOptions.checkSizes((int) capacity, (int) max);
-        } catch (IllegalArgumentException e) {
-            throw new RegionFormatException(what + " has corrupt lane sizes: " + e.getMessage());
-        }
+        RingDescriptor.checkStored(what + "'s lanes", capacity, max);
         if (region.body().byteSize() != MpscRingDescriptor.bodyLength((int) lanesMax)) {
             throw new RegionFormatException(what + " has a " + region.body().byteSize() + "-byte body; " + lanesMax
                 + " lanes need " + MpscRingDescriptor.bodyLength((int) lanesMax));

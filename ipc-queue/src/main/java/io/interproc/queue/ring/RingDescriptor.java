@@ -1,5 +1,7 @@
 package io.interproc.queue.ring;
 
+import io.interproc.core.MemoryAccess;
+import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionType;
 
 /**
@@ -75,6 +77,46 @@ public final class RingDescriptor {
     public static final int MAX_CAPACITY = 1 << 30;
 
     private RingDescriptor() {
+    }
+
+    /**
+     * Checks the sizes a ring's file (or the structure embedding it) states, before anything is read
+     * by them.
+     *
+     * @throws RegionFormatException naming {@code what} and the size that cannot be
+     */
+    static void checkStored(String what, long capacity, long maxMessageLength) {
+        try {
+            RingOptions.checkSizes((int) Math.clamp(capacity, Integer.MIN_VALUE, Integer.MAX_VALUE),
+                (int) Math.clamp(maxMessageLength, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        } catch (IllegalArgumentException e) {
+            throw new RegionFormatException(what + " is corrupt: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads Head Position consistently with Tail Position (others may be producing and consuming
+     * meanwhile) and checks the two against each other: a producer that died between publishing a
+     * record and moving the tail leaves the tail behind the head, by less than a capacity.
+     *
+     * @return Head Position
+     * @throws RegionFormatException if the positions cannot be
+     */
+    static long checkPositions(String what, MemoryAccess memory, long capacity) {
+        long head;
+        long tail;
+        int attempts = 0;
+        do {
+            head = memory.getLongVolatile(HEAD_OFFSET);
+            tail = memory.getLongVolatile(TAIL_OFFSET);
+        } while (head != memory.getLongVolatile(HEAD_OFFSET) && ++attempts < 1_000);
+        boolean stable = attempts < 1_000; // a ring that never held still cannot be checked here
+        long misaligned = (head | tail) & (RecordDescriptor.ALIGNMENT - 1);
+        if ((stable && (head < 0 || tail < head - capacity || tail - head > capacity)) || misaligned != 0) {
+            throw new RegionFormatException(what + " has corrupt positions: head " + head + ", tail " + tail
+                + ", capacity " + capacity);
+        }
+        return head;
     }
 
     /** @return bytes a ring of {@code capacity} occupies: control block plus data */

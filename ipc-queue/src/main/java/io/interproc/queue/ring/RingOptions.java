@@ -63,8 +63,8 @@ public record RingOptions(int capacity, int maxMessageLength, int maxLanes, Wait
     /** @throws IllegalArgumentException if a ring cannot have these sizes */
     static void checkSizes(int capacity, int maxMessageLength) {
         if (capacity < MIN_CAPACITY || Integer.bitCount(capacity) != 1 || capacity > MAX_CAPACITY) {
-            throw new IllegalArgumentException("ring capacity must be a power of two from " + MIN_CAPACITY
-                + " to 2^30, got " + capacity);
+            throw new IllegalArgumentException("ring capacity " + capacity + " is not a power of two from "
+                + MIN_CAPACITY + " to 2^30");
         }
         if (maxMessageLength < 0 || maxMessageLength > Integer.MAX_VALUE - 16
             || align(maxMessageLength + HEADER_LENGTH) > capacity / 2) {

@@ -10,8 +10,6 @@ import static io.interproc.queue.ring.RingDescriptor.CONSUMER_WAIT_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.DATA_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.HANDED_POSITION_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.HEAD_OFFSET;
-import static io.interproc.queue.ring.RingDescriptor.MAX_CAPACITY;
-import static io.interproc.queue.ring.RingDescriptor.MIN_CAPACITY;
 import static io.interproc.queue.ring.RingDescriptor.PRODUCER_WAIT_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.TAIL_OFFSET;
 
@@ -83,9 +81,7 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
     private final WaitWord consumerWord;
     private final WaitWord producerWord;
     private final RingPeers peers;
-    private final LivenessCheck consumerAlive;
-    private final LivenessCheck producerAlive;
-    private WaitStrategy waitStrategy = WaitStrategy.blocking();
+    private final RingWaits waits;
 
     private SpscRing(Region region) {
         this(region, 0, region.parameter(0), region.parameter(1), "ring '" + region.name() + "'");
@@ -103,13 +99,7 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
     SpscRing(Region region, long base, long cap, long max, String what) {
         this.region = region;
         this.what = what;
-        if (cap < MIN_CAPACITY || cap > MAX_CAPACITY || Long.bitCount(cap) != 1) {
-            throw new RegionFormatException(what + " has a corrupt capacity " + cap + " (a power of two from "
-                + MIN_CAPACITY + " to 2^30)");
-        }
-        if (max < 0 || align((int) Math.min(max, Integer.MAX_VALUE - 16) + HEADER_LENGTH) > cap / 2) {
-            throw new RegionFormatException(what + " has a corrupt max message length " + max + " for capacity " + cap);
-        }
+        RingDescriptor.checkStored(what, cap, max);
         long footprint = RingDescriptor.footprint((int) cap);
         if (base < 0 || base % 128 != 0 || base + footprint > region.body().byteSize()) {
             throw new RegionFormatException(what + " does not fit its region");
@@ -128,24 +118,8 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
             throw new IllegalStateException(what + ": its wait words are not where its own view maps them");
         }
         this.peers = new RingPeers(region, memory, what);
-        this.consumerAlive = peers::checkConsumer;
-        this.producerAlive = () -> peers.checkProducer(readPosition());
-        // A consistent snapshot: others may be producing and consuming while we open.
-        long head;
-        long tail;
-        int attempts = 0;
-        do {
-            head = memory.getLongVolatile(HEAD_OFFSET);
-            tail = memory.getLongVolatile(TAIL_OFFSET);
-        } while (head != memory.getLongVolatile(HEAD_OFFSET) && ++attempts < 1_000);
-        // A producer that died between publishing a record and moving the tail leaves the tail
-        // behind the head; the next producer repairs it.
-        boolean stable = attempts < 1_000; // a ring that never held still cannot be checked here
-        if ((stable && (head < 0 || tail < head - cap || tail - head > cap))
-            || (head & (RecordDescriptor.ALIGNMENT - 1)) != 0 || (tail & (RecordDescriptor.ALIGNMENT - 1)) != 0) {
-            throw new RegionFormatException(what + " has corrupt positions: head " + head + ", tail " + tail
-                + ", capacity " + cap);
-        }
+        this.waits = new RingWaits(this, memory, producerWord, consumerWord, capacity, peers);
+        long head = RingDescriptor.checkPositions(what, memory, cap);
         this.headCache = head;
     }
 
@@ -181,7 +155,7 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
     /** Sets how this handle's blocking calls wait (default {@link WaitStrategy#blocking()}); returns this. */
     @Override
     public SpscRing waitStrategy(WaitStrategy strategy) {
-        this.waitStrategy = Objects.requireNonNull(strategy, "strategy");
+        waits.strategy(strategy);
         return this;
     }
 
@@ -229,11 +203,7 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
         if (claimed >= 0) {
             return claimed;
         }
-        int aligned = align(length + HEADER_LENGTH);
-        long[] result = {INSUFFICIENT_CAPACITY};
-        waitStrategy.retry(producerWord, () -> (result[0] = tryClaim(type, length)) >= 0, () -> canClaim(aligned),
-            unit.toNanos(timeout), consumerAlive);
-        return result[0];
+        return waits.claim(type, length, unit.toNanos(timeout));
     }
 
     /** Claim stores: the header slot after the record (ending at {@code end}) zeroed, then the claimed header. */
@@ -363,22 +333,7 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
         throws InterruptedException {
         int length = checkLength(message.byteSize());
         checkMessage(type, length);
-        int aligned = align(length + HEADER_LENGTH);
-        return waitStrategy.retry(producerWord, () -> offer(type, message, 0, length), () -> canClaim(aligned),
-            unit.toNanos(timeout), both(consumerAlive, liveness));
-    }
-
-    private static LivenessCheck both(LivenessCheck mine, LivenessCheck caller) {
-        return caller == LivenessCheck.NONE ? mine : () -> {
-            mine.check();
-            caller.check();
-        };
-    }
-
-    private boolean canClaim(int aligned) {
-        long tail = memory.getLongVolatile(TAIL_OFFSET);
-        long head = memory.getLongVolatile(HEAD_OFFSET);
-        return padding(tail, aligned) + aligned + HEADER_LENGTH <= capacity - (tail - head);
+        return waits.put(type, message, length, unit.toNanos(timeout), liveness);
     }
 
     private long padding(long tail, int aligned) {
@@ -624,8 +579,7 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
     /** {@link #take(MessageReceiver, long, TimeUnit)}, also calling {@code liveness} between waits. */
     public boolean take(MessageReceiver receiver, long timeout, TimeUnit unit, LivenessCheck liveness)
         throws InterruptedException {
-        return waitStrategy.retry(consumerWord, () -> read(receiver, 1) > 0, this::headReady, unit.toNanos(timeout),
-            both(producerAlive, liveness));
+        return waits.take(receiver, unit.toNanos(timeout), liveness);
     }
 
     /**
@@ -635,23 +589,14 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean awaitReadable(long timeout, TimeUnit unit, LivenessCheck liveness) throws InterruptedException {
-        return waitStrategy.await(consumerWord, this::headReady, unit.toNanos(timeout), both(producerAlive, liveness));
-    }
-
-    private boolean headReady() {
-        return memory.getLongAcquire(TAIL_OFFSET) > readPosition();
-    }
-
-    /** @return where the consumer reads next: its own position once registered, else Head Position */
-    private long readPosition() {
-        return consumerRegistered != 0 ? consumerHead : memory.getLongVolatile(HEAD_OFFSET);
+        return waits.awaitReadable(unit.toNanos(timeout), liveness);
     }
 
     // ------------------------------------------------------------------ introspection
 
     /** @return true if no committed message is waiting at the head */
     public boolean isEmpty() {
-        return !headReady();
+        return !waits.readable();
     }
 
     /** @return the data capacity in bytes */

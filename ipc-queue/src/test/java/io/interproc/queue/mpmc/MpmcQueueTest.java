@@ -66,6 +66,20 @@ class MpmcQueueTest {
     }
 
     @Test
+    void shouldNameTheQueueWhenAClosedHandleIsUsed() {
+        MpmcQueue other = MpmcQueue.open(directory, "q");
+        other.close();
+        other.close();
+        for (org.junit.jupiter.api.function.Executable use : List.<org.junit.jupiter.api.function.Executable>of(
+            () -> other.offer(1, new byte[1]), () -> other.poll((t, b, o, l) -> { }),
+            () -> other.take((t, b, o, l) -> { }, 1, TimeUnit.SECONDS), () -> other.put(1, new byte[1], 1, TimeUnit.SECONDS))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, use);
+            assertEquals("mpmc queue 'q' is closed", e.getMessage());
+        }
+        assertTrue(queue.offer(1, new byte[1]), "other handles are not affected");
+    }
+
+    @Test
     void shouldDeliverInOrderAndReportFullAndEmpty() {
         for (int round = 0; round < 100; round++) {
             for (int i = 0; i < 8; i++) {

@@ -390,7 +390,7 @@ class MpscRingTest {
         // at most once and in order; a killed producer's lane is drained, removed and its entry
         // reused (max lanes 2 with 2 producers: a lane that was never freed would make the next
         // attach fail).
-        int kills = Integer.getInteger("interproc.test.kills", 8);
+        int kills = Integer.getInteger("interproc.test.kills", 30);
         RegionDirectory directory = RegionDirectory.of(dir);
         java.util.SplittableRandom random = new java.util.SplittableRandom(Long.getLong("interproc.test.seed", 28));
         try (MpscRing ring = MpscRing.create(directory, "killed", RingOptions.of(1 << 14, 256).withMaxLanes(2));
