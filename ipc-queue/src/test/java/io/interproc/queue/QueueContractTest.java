@@ -412,23 +412,6 @@ class QueueContractTest {
         assertTrue(e.getMessage().contains("'orders'") && e.getMessage().contains("closed"), e.getMessage());
     }
 
-    /** Reads everything, checking each message and per-producer order; counts per producer. */
-    private static final class Checker implements MessageReceiver {
-        final Map<Long, Long> next = new HashMap<>();
-        long total;
-
-        @Override
-        public void onMessage(int type, MemorySegment buffer, long offset, int length) {
-            long[] m = TestMessages.check(buffer, offset, length);
-            long expected = next.getOrDefault(m[0], 0L);
-            if (m[1] != expected) {
-                throw new AssertionError("producer " + m[0] + ": got seq " + m[1] + ", expected " + expected);
-            }
-            next.put(m[0], expected + 1);
-            total++;
-        }
-    }
-
     /**
      * Produces {@code count} self-checking messages as producer {@code id}: even ones through {@link
      * MessageSink#put}, odd ones through a zero-copy {@link MessageSink#claim} where the queue has
@@ -466,7 +449,7 @@ class QueueContractTest {
                 }
             }, runnable -> Thread.ofPlatform().start(runnable)));
         }
-        Checker checker = new Checker();
+        TestMessages.Checker checker = new TestMessages.Checker();
         while (checker.total < producers * perProducer) {
             if (!source.take(checker, 60, TimeUnit.SECONDS)) {
                 throw new AssertionError("no message for 60 s after " + checker.total);
@@ -508,7 +491,7 @@ class QueueContractTest {
                 children.add(ChildJvm.builder(Producer.class).jvmOptions("-Xmx64m").captureOutput()
                     .args(kind.name(), dir.toString(), "q", Integer.toString(id), Long.toString(perProducer)).start());
             }
-            Checker checker = new Checker();
+            TestMessages.Checker checker = new TestMessages.Checker();
             while (checker.total < producers * perProducer) {
                 if (!source.take(checker, 60, TimeUnit.SECONDS)) {
                     throw new AssertionError("no message for 60 s after " + checker.total);

@@ -308,30 +308,13 @@ class SpscRingMultiJvmTest {
             .args(dir.toString(), ring, Integer.toString(id), Long.toString(count)).start();
     }
 
-    /** Reads everything, checking each message and per-producer order; counts per producer. */
-    private static final class Checker implements MessageReceiver {
-        final Map<Long, Long> next = new HashMap<>();
-        long total;
-
-        @Override
-        public void onMessage(int type, java.lang.foreign.MemorySegment buffer, long offset, int length) {
-            long[] m = TestMessages.check(buffer, offset, length);
-            long expected = next.getOrDefault(m[0], 0L);
-            if (m[1] != expected) {
-                throw new AssertionError("producer " + m[0] + ": got seq " + m[1] + ", expected " + expected);
-            }
-            next.put(m[0], expected + 1);
-            total++;
-        }
-    }
-
     @Test
     void shouldMoveTenMillionMessagesIntactBetweenJvms() throws Exception {
         long count = 10_000_000;
         try (SpscRing ring = SpscRing.create(RegionDirectory.of(dir), "spsc", RingOptions.of(1 << 20, 1024));
              Region p = progress(1);
              ChildJvm producer = producer("spsc", 0, count)) {
-            Checker checker = new Checker();
+            TestMessages.Checker checker = new TestMessages.Checker();
             while (checker.total < count) {
                 if (ring.read(checker, 256) == 0 && !producer.isAlive() && ring.size() == 0) {
                     break;
@@ -349,7 +332,7 @@ class SpscRingMultiJvmTest {
         int parallel = 1;
         try (SpscRing ring = SpscRing.create(RegionDirectory.of(dir), "ring", RingOptions.of(1 << 14, 256));
              Region progress = progress(kills)) {
-            Checker checker = new Checker();
+            TestMessages.Checker checker = new TestMessages.Checker();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong consumed = new AtomicLong();
             CompletableFuture<Void> consumer = CompletableFuture.runAsync(() -> {
@@ -433,7 +416,7 @@ class SpscRingMultiJvmTest {
             assertTrue(twice.getMessage().contains("already has a live producer"), twice.getMessage());
             producer.kill();
             assertTrue(producer.join(LONG));
-            Checker checker = new Checker();
+            TestMessages.Checker checker = new TestMessages.Checker();
             PeerDiedException e = assertThrows(PeerDiedException.class, () -> {
                 while (true) {
                     ring.take(checker, 60, TimeUnit.SECONDS);

@@ -1,7 +1,10 @@
 package io.interproc.queue.ring;
 
+import io.interproc.queue.MessageReceiver;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Self-checking test messages: producer id, sequence, a checksum, then a payload whose length and
@@ -67,6 +70,25 @@ public final class TestMessages {
             throw new AssertionError("torn or corrupt message: producer " + producer + " seq " + sequence);
         }
         return new long[] {producer, sequence};
+    }
+
+    /** Checks every message it receives and each producer's order; counts per producer. */
+    public static final class Checker implements MessageReceiver {
+        /** The next sequence expected from each producer: after a run, how many each delivered. */
+        public final Map<Long, Long> next = new HashMap<>();
+        /** Messages received. */
+        public long total;
+
+        @Override
+        public void onMessage(int type, MemorySegment buffer, long offset, int length) {
+            long[] m = check(buffer, offset, length);
+            long expected = next.getOrDefault(m[0], 0L);
+            if (m[1] != expected) {
+                throw new AssertionError("producer " + m[0] + ": got seq " + m[1] + ", expected " + expected);
+            }
+            next.put(m[0], expected + 1);
+            total++;
+        }
     }
 
     private static long mix(long producer, long sequence) {
