@@ -1,6 +1,6 @@
 package io.interproc.bench;
 
-import io.interproc.core.Copy;
+import io.interproc.core.internal.memory.Copy;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.WaitStrategy;
 import io.interproc.queue.ring.RingOptions;

@@ -1,9 +1,9 @@
 package io.interproc.bench;
 
 import io.interproc.core.ChildJvm;
-import io.interproc.core.Futex;
+import io.interproc.core.internal.memory.Futex;
 import io.interproc.core.JvmTask;
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;

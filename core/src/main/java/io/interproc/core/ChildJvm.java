@@ -1,5 +1,7 @@
 package io.interproc.core;
 
+import io.interproc.core.internal.launch.ChildMain;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package io.interproc.core;
 
+import io.interproc.core.internal.memory.Native;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,12 @@
 package io.interproc.core;
 
+import io.interproc.core.internal.memory.Futex;
+import io.interproc.core.internal.memory.MemoryAccess;
+import io.interproc.core.internal.wait.Attachments;
+import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.WordHost;
+import io.interproc.core.internal.wait.Watch;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -84,7 +91,6 @@ public final class Region implements AutoCloseable {
         }
     }
 
-    /** @return the region's name in its directory */
     /**
      * A process named by a pid and start time read from this region, checked: a pid outside 1 to
      * 2^22 (Linux's largest pid_max) cannot be a process, only a corrupt or hostile file.
@@ -103,6 +109,7 @@ public final class Region implements AutoCloseable {
     /** Largest pid a Linux kernel can hand out (PID_MAX_LIMIT on 64-bit). */
     static final long MAX_PID = 1L << 22;
 
+    /** @return the region's name in its directory */
     public String name() {
         return name;
     }
@@ -169,28 +176,31 @@ public final class Region implements AutoCloseable {
 
     /** @return a wait word at {@code offset} in the body */
     public WaitWord waitWord(long offset) {
-        return new WaitWord(this, offset);
+        return new WaitWord(this, wordHost, offset);
     }
 
-    /** @return this handle's watch on the wait word at {@code offset} (one per offset, shared by its views) */
-    Watch registerWaitWord(long offset, WaitWord word) {
-        return watches.computeIfAbsent(offset, o -> new Watch(word));
-    }
+    /** The watch bookkeeping this region's wait words use (see {@link Watch}). */
+    private final WordHost wordHost = new WordHost() {
+        @Override
+        public Watch watchOf(long offset, WaitWord word) {
+            return watches.computeIfAbsent(offset, o -> new Watch(word));
+        }
 
-    /** This process starts watching the wait word at {@code offset} (see {@link Watch}). */
-    void watchWord(long offset) {
-        Attachments.watch(attachment, offset, "region '" + name + "'");
-    }
+        @Override
+        public void watch(long offset) {
+            Attachments.watch(attachment, offset, "region '" + name + "'");
+        }
 
-    /** This process stops watching the wait word at {@code offset}. */
-    void unwatchWord(long offset) {
-        Attachments.unwatch(attachment, offset);
-    }
+        @Override
+        public void unwatch(long offset) {
+            Attachments.unwatch(attachment, offset);
+        }
 
-    /** Runs {@code action} if no process watches the wait word at {@code offset}; see {@link Attachments#ifUnwatched}. */
-    boolean ifUnwatched(long offset, Runnable action) {
-        return !closed.get() && Attachments.ifUnwatched(attachment, offset, action);
-    }
+        @Override
+        public boolean ifUnwatched(long offset, Runnable action) {
+            return !closed.get() && Attachments.ifUnwatched(attachment, offset, action);
+        }
+    };
 
     /**
      * Builds a structure over this region, closing the region if that fails (a corrupt layout,

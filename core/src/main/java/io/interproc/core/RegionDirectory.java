@@ -1,5 +1,8 @@
 package io.interproc.core;
 
+import io.interproc.core.internal.memory.Native;
+import io.interproc.core.internal.wait.Attachments;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

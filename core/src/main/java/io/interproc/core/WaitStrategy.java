@@ -1,14 +1,15 @@
 package io.interproc.core;
 
+import io.interproc.core.internal.wait.BlockingWait;
+import io.interproc.core.internal.wait.PollingWait;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
-import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * How a thread waits for a condition on shared memory: a strategy, kept apart from the structures
- * that wait. {@link #blocking()} spins a little, yields a little, then sleeps in the kernel on a
- * {@link WaitWord} until a peer wakes it: a blocked waiter burns no CPU. {@link #polling(IdleStrategy)}
+ * How a structure's blocking calls wait for a condition on shared memory: a strategy, kept apart
+ * from the structures that wait, and given to a handle ({@code waitStrategy(...)}). {@link
+ * #blocking()} spins a little, yields a little, then sleeps in the kernel on a futex word in the
+ * region until a peer wakes it: a blocked waiter burns no CPU. {@link #polling(IdleStrategy)}
  * takes any Agrona {@link IdleStrategy} and never sleeps in the kernel (lowest latency, a core
  * kept busy).
  *
@@ -19,7 +20,8 @@ import org.agrona.concurrent.IdleStrategy;
  * thread wakes the sleeper), and closing the region wakes this process's sleepers on it.
  *
  * <p>{@link #blocking()} strategies are immutable and thread-safe. A {@code polling} strategy
- * holds its {@link IdleStrategy}, which is usually not thread-safe: use one per thread.
+ * holds its {@link IdleStrategy}, which is usually not thread-safe: use one per thread. Strategies
+ * come from these factories only; the waiting itself is the library's.
  */
 public interface WaitStrategy {
     /**
@@ -32,45 +34,6 @@ public interface WaitStrategy {
 
     /** A timeout meaning "wait for ever" (still interruptible and still checking liveness). */
     long NO_TIMEOUT = Long.MAX_VALUE;
-
-    /**
-     * Waits until {@code condition} is true.
-     *
-     * @param word         where sleepers sleep; peers call {@link WaitWord#wakeAll()} after every
-     *                     change that may make the condition true
-     * @param condition    re-evaluated after every wake-up; must have no side effect when false
-     * @param timeoutNanos longest wait, or {@link #NO_TIMEOUT}; 0 checks once
-     * @param liveness     called between slices
-     * @return true once the condition holds, false if the timeout passed first
-     * @throws InterruptedException  if the thread is interrupted while waiting
-     * @throws IllegalStateException if the word's region is closed while waiting, or whatever
-     *                               {@code liveness} throws
-     */
-    boolean await(WaitWord word, BooleanSupplier condition, long timeoutNanos, LivenessCheck liveness)
-        throws InterruptedException;
-
-    /**
-     * Runs {@code attempt} until it succeeds, waiting between tries until {@code ready}: the shape of
-     * every blocking call built on a non-blocking one ({@code put} on {@code offer}, {@code take} on
-     * {@code poll}).
-     *
-     * @param attempt      the non-blocking operation; true when it succeeded
-     * @param ready        true when another attempt may succeed (peers wake the word when it may be)
-     * @param timeoutNanos longest total wait, or {@link #NO_TIMEOUT}
-     * @return true once {@code attempt} succeeded, false if the timeout passed first
-     * @throws InterruptedException if interrupted while waiting
-     */
-    default boolean retry(WaitWord word, BooleanSupplier attempt, BooleanSupplier ready, long timeoutNanos,
-                          LivenessCheck liveness) throws InterruptedException {
-        Deadline deadline = new Deadline(timeoutNanos);
-        while (!attempt.getAsBoolean()) {
-            long left = deadline.remaining();
-            if (left <= 0 || !await(word, ready, left == Long.MAX_VALUE ? NO_TIMEOUT : left, liveness)) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** A blocking call that may be interrupted. */
     @FunctionalInterface
@@ -115,7 +78,9 @@ public interface WaitStrategy {
 
     /** @return a strategy that busy-spins, never sleeping: lowest latency, one core busy */
     static WaitStrategy spinning() {
-        return polling(new BusySpinIdleStrategy());
+        // In PollingWait: verifying a body here that passes an Agrona class as an IdleStrategy
+        // would load Agrona, an optional dependency, with the first use of any strategy.
+        return PollingWait.spinning(DEFAULT_SLICE.toNanos());
     }
 
     /**

@@ -1,5 +1,16 @@
 package io.interproc.core;
 
+import io.interproc.core.testing.KernelWaits;
+import io.interproc.core.testing.NoLeftoverProcesses;
+import io.interproc.core.testing.Poll;
+import io.interproc.core.testing.ShmTempDir;
+
+import io.interproc.core.internal.memory.Futex;
+import io.interproc.core.internal.wait.WaitWord;
+
+
+import io.interproc.core.internal.memory.MemoryAccess;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,7 +71,7 @@ class MultiJvmCoreTest {
                     + Long.toHexString(r.body().address() + 64) + " ");
                 // One slice longer than the test's patience: only a futex wake from the other JVM ends it early.
                 WaitStrategy strategy = WaitStrategy.blocking(0, 0, Duration.ofSeconds(300));
-                boolean ok = strategy.await(r.waitWord(64), () -> r.memory().getLongVolatile(0) >= 1,
+                boolean ok = io.interproc.core.internal.wait.Waiter.of(strategy).await(r.waitWord(64), () -> r.memory().getLongVolatile(0) >= 1,
                     timeout, LivenessCheck.NONE);
                 System.out.println((ok ? "WOKEN" : "TIMEOUT") + " after "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");

@@ -1,5 +1,7 @@
 package io.interproc.core;
 
+import io.interproc.core.testing.NoLeftoverProcesses;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

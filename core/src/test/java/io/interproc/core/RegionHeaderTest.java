@@ -1,5 +1,9 @@
 package io.interproc.core;
 
+import io.interproc.core.testing.ShmTempDir;
+
+import io.interproc.core.internal.wait.WaitWord;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
 package io.interproc.core;
 
+import io.interproc.core.testing.ShmTempDir;
+
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

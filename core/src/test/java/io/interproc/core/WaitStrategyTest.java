@@ -1,5 +1,14 @@
 package io.interproc.core;
 
+import io.interproc.core.testing.KernelWaits;
+import io.interproc.core.testing.Poll;
+import io.interproc.core.testing.ShmTempDir;
+
+import io.interproc.core.internal.wait.Waiter;
+
+import io.interproc.core.internal.memory.Futex;
+import io.interproc.core.internal.wait.WaitWord;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -44,7 +53,7 @@ class WaitStrategyTest {
                 int target = round;
                 CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
                     try {
-                        return strategy.await(word, () -> r.memory().getLongAcquire(8) >= target,
+                        return Waiter.of(strategy).await(word, () -> r.memory().getLongAcquire(8) >= target,
                             TimeUnit.SECONDS.toNanos(30), LivenessCheck.NONE);
                     } catch (InterruptedException e) {
                         throw new IllegalStateException(e);
@@ -66,13 +75,13 @@ class WaitStrategyTest {
             WaitWord word = r.waitWord(64);
             CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return strategy.await(word, () -> r.memory().getLongAcquire(8) == 1, WaitStrategy.NO_TIMEOUT,
+                    return Waiter.of(strategy).await(word, () -> r.memory().getLongAcquire(8) == 1, WaitStrategy.NO_TIMEOUT,
                         LivenessCheck.NONE);
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
             });
-            assertTrue(Poll.until(() -> KernelWaits.sleepingOn(word), Duration.ofSeconds(20)), "waiter sleeps in the kernel");
+            assertTrue(Poll.until(() -> KernelWaits.sleepingOn(word.region(), word.offset()), Duration.ofSeconds(20)), "waiter sleeps in the kernel");
             assertEquals(1, word.sleepers());
             r.memory().putLongRelease(8, 1);
             word.wakeAll();
@@ -98,10 +107,10 @@ class WaitStrategyTest {
     void shouldTimeOut(WaitStrategy strategy) throws Exception {
         try (Region r = region()) {
             long start = System.nanoTime();
-            assertFalse(strategy.await(r.waitWord(0), () -> false, TimeUnit.MILLISECONDS.toNanos(30), LivenessCheck.NONE));
+            assertFalse(Waiter.of(strategy).await(r.waitWord(0), () -> false, TimeUnit.MILLISECONDS.toNanos(30), LivenessCheck.NONE));
             long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(elapsed >= 29 && elapsed < 10_000, "waited " + elapsed + " ms");
-            assertFalse(strategy.await(r.waitWord(0), () -> false, 0, LivenessCheck.NONE));
+            assertFalse(Waiter.of(strategy).await(r.waitWord(0), () -> false, 0, LivenessCheck.NONE));
             assertEquals(0, r.waitWord(0).sleepers(), "the waiter deregistered");
         }
     }
@@ -115,7 +124,7 @@ class WaitStrategyTest {
             Thread waiter = Thread.ofPlatform().start(() -> {
                 started.complete(Thread.currentThread());
                 try {
-                    strategy.await(r.waitWord(0), () -> false, WaitStrategy.NO_TIMEOUT, LivenessCheck.NONE);
+                    Waiter.of(strategy).await(r.waitWord(0), () -> false, WaitStrategy.NO_TIMEOUT, LivenessCheck.NONE);
                     outcome.complete(null);
                 } catch (Throwable t) {
                     outcome.complete(t);
@@ -137,7 +146,7 @@ class WaitStrategyTest {
             CompletableFuture<Throwable> interrupted = new CompletableFuture<>();
             Thread first = Thread.ofPlatform().start(() -> {
                 try {
-                    strategy.await(word, () -> false, WaitStrategy.NO_TIMEOUT, LivenessCheck.NONE);
+                    Waiter.of(strategy).await(word, () -> false, WaitStrategy.NO_TIMEOUT, LivenessCheck.NONE);
                     interrupted.complete(null);
                 } catch (Throwable t) {
                     interrupted.complete(t);
@@ -145,18 +154,18 @@ class WaitStrategyTest {
             });
             CompletableFuture<Boolean> second = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return strategy.await(word, () -> r.memory().getLongAcquire(8) == 1, WaitStrategy.NO_TIMEOUT,
+                    return Waiter.of(strategy).await(word, () -> r.memory().getLongAcquire(8) == 1, WaitStrategy.NO_TIMEOUT,
                         LivenessCheck.NONE);
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
             }, t -> Thread.ofPlatform().start(t));
-            assertTrue(Poll.until(() -> word.sleepers() == 2 && KernelWaits.sleepingOn(word), Duration.ofSeconds(20)));
+            assertTrue(Poll.until(() -> word.sleepers() == 2 && KernelWaits.sleepingOn(word.region(), word.offset()), Duration.ofSeconds(20)));
             first.interrupt();
             assertInstanceOf(InterruptedException.class, interrupted.get(30, TimeUnit.SECONDS));
             first.join();
             assertFalse(second.isDone(), "the other sleeper woke spuriously, re-checked and sleeps again");
-            assertTrue(Poll.until(() -> word.sleepers() == 1 && KernelWaits.sleepingOn(word), Duration.ofSeconds(20)));
+            assertTrue(Poll.until(() -> word.sleepers() == 1 && KernelWaits.sleepingOn(word.region(), word.offset()), Duration.ofSeconds(20)));
             r.memory().putLongRelease(8, 1);
             word.wakeAll();
             assertTrue(second.get(30, TimeUnit.SECONDS));
@@ -169,7 +178,7 @@ class WaitStrategyTest {
         try (Region r = region()) {
             AtomicInteger checks = new AtomicInteger();
             ProcessIdentity ghost = new ProcessIdentity(Integer.MAX_VALUE - 1, 1);
-            PeerDiedException e = assertThrows(PeerDiedException.class, () -> strategy.await(r.waitWord(0), () -> false,
+            PeerDiedException e = assertThrows(PeerDiedException.class, () -> Waiter.of(strategy).await(r.waitWord(0), () -> false,
                 WaitStrategy.NO_TIMEOUT, () -> {
                     if (checks.incrementAndGet() == 3) {
                         throw new PeerDiedException(ghost, "waiting for a test peer");
@@ -188,13 +197,13 @@ class WaitStrategyTest {
         WaitStrategy strategy = WaitStrategy.blocking(0, 0, Duration.ofMinutes(10));
         CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
             try {
-                return strategy.await(word, () -> false, WaitStrategy.NO_TIMEOUT, LivenessCheck.NONE);
+                return Waiter.of(strategy).await(word, () -> false, WaitStrategy.NO_TIMEOUT, LivenessCheck.NONE);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
         if (Futex.isSupported()) {
-            assertTrue(Poll.until(() -> KernelWaits.sleepingOn(word), Duration.ofSeconds(20)), "waiter sleeps in the kernel");
+            assertTrue(Poll.until(() -> KernelWaits.sleepingOn(word.region(), word.offset()), Duration.ofSeconds(20)), "waiter sleeps in the kernel");
         } else {
             assertTrue(Poll.until(() -> word.sleepers() > 0, Duration.ofSeconds(20)), "waiter sleeps");
         }

@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.interproc.core.ChildJvm;
-import io.interproc.core.Futex;
+import io.interproc.core.internal.memory.Futex;
 import io.interproc.core.JvmTask;
-import io.interproc.core.KernelWaits;
-import io.interproc.core.NoLeftoverProcesses;
-import io.interproc.core.Poll;
+import io.interproc.core.testing.KernelWaits;
+import io.interproc.core.testing.NoLeftoverProcesses;
+import io.interproc.core.testing.Poll;
 import io.interproc.core.RegionDirectory;
-import io.interproc.core.ShmTempDir;
+import io.interproc.core.testing.ShmTempDir;
 import io.interproc.core.WaitStrategy;
 import io.interproc.queue.ring.TestMessages;
 import java.lang.foreign.Arena;

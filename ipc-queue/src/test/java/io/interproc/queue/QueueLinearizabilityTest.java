@@ -1,5 +1,7 @@
 package io.interproc.queue;
 
+import io.interproc.core.testing.FaultCampaign;
+
 import io.interproc.core.RegionDirectory;
 import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.ring.RingOptions;
@@ -124,7 +126,7 @@ class QueueLinearizabilityTest {
     }
 
     private static StressOptions options(int threads) {
-        int iterations = io.interproc.core.FaultCampaign.LONG ? 100 : 8;
+        int iterations = io.interproc.core.testing.FaultCampaign.LONG ? 100 : 8;
         return (StressOptions) new StressOptions().iterations(iterations).invocationsPerIteration(300).threads(threads)
             .actorsPerThread(3).sequentialSpecification(FifoModel.class);
     }

@@ -1,6 +1,6 @@
 package io.interproc.sync;
 
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 
 /**

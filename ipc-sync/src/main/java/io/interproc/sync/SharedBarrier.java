@@ -1,6 +1,8 @@
 package io.interproc.sync;
 
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.wait.Waiter;
+
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
@@ -8,7 +10,7 @@ import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.WaitStrategy;
-import io.interproc.core.WaitWord;
+import io.interproc.core.internal.wait.WaitWord;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -175,7 +177,7 @@ public final class SharedBarrier implements AutoCloseable {
         long mine = generation;
         int entry = enterWaiting();
         try {
-            boolean done = waitStrategy.await(word, () -> outcome(mine) != WAITING, unit.toNanos(timeout),
+            boolean done = Waiter.of(waitStrategy).await(word, () -> outcome(mine) != WAITING, unit.toNanos(timeout),
                 () -> breakIfAWaiterDied(mine));
             if (!done && breakBarrier(mine)) {
                 throw new TimeoutException("barrier '" + region.name() + "' timed out with " + getNumberWaiting()

@@ -1,13 +1,15 @@
 package io.interproc.sync;
 
+import io.interproc.core.internal.wait.Waiter;
+
 import static io.interproc.sync.SharedLockDescriptor.CONDITION_GENERATION;
 import static io.interproc.sync.SharedLockDescriptor.CONDITION_STATE;
 import static io.interproc.sync.SharedLockDescriptor.CONDITION_WAIT;
 
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.WaitStrategy;
-import io.interproc.core.WaitWord;
+import io.interproc.core.internal.wait.WaitWord;
 import java.util.Date;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -67,7 +69,7 @@ public final class SharedCondition implements Condition {
         boolean signalled = false;
         InterruptedException interrupted = null;
         try {
-            signalled = lock.waitStrategy().await(word, () -> takeSignal(generation), nanosTimeout, LivenessCheck.NONE);
+            signalled = Waiter.of(lock.waitStrategy()).await(word, () -> takeSignal(generation), nanosTimeout, LivenessCheck.NONE);
         } catch (InterruptedException e) {
             interrupted = e;
         } finally {

@@ -1,14 +1,16 @@
 package io.interproc.sync;
 
+import io.interproc.core.internal.wait.Waiter;
+
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.WaitStrategy;
-import io.interproc.core.WaitWord;
+import io.interproc.core.internal.wait.WaitWord;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -109,7 +111,7 @@ public final class SharedCountDownLatch implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
-        return waitStrategy.await(word, () -> memory.getLongVolatile(COUNT_OFFSET) == 0, unit.toNanos(timeout),
+        return Waiter.of(waitStrategy).await(word, () -> memory.getLongVolatile(COUNT_OFFSET) == 0, unit.toNanos(timeout),
             LivenessCheck.NONE);
     }
 

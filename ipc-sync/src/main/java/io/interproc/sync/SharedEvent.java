@@ -1,14 +1,16 @@
 package io.interproc.sync;
 
+import io.interproc.core.internal.wait.Waiter;
+
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.WaitStrategy;
-import io.interproc.core.WaitWord;
+import io.interproc.core.internal.wait.WaitWord;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -115,7 +117,7 @@ public final class SharedEvent implements AutoCloseable {
      */
     public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
         int sets = memory.getIntVolatile(SETS_OFFSET);
-        return waitStrategy.await(word, () -> memory.getIntVolatile(STATE_OFFSET) == 1
+        return Waiter.of(waitStrategy).await(word, () -> memory.getIntVolatile(STATE_OFFSET) == 1
             || memory.getIntVolatile(SETS_OFFSET) != sets, unit.toNanos(timeout), LivenessCheck.NONE);
     }
 

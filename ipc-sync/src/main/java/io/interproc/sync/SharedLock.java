@@ -1,5 +1,7 @@
 package io.interproc.sync;
 
+import io.interproc.core.internal.wait.Waiter;
+
 import static io.interproc.sync.SharedLockDescriptor.HOLD_COUNT_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.OWNER_START_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.OWNER_START_TOKEN_OFFSET;
@@ -9,14 +11,14 @@ import static io.interproc.sync.SharedLockDescriptor.RECOVERIES_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.WAIT_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.WAITERS_FLAG;
 
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.WaitStrategy;
-import io.interproc.core.WaitWord;
+import io.interproc.core.internal.wait.WaitWord;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -248,10 +250,10 @@ public final class SharedLock implements Lock, AutoCloseable {
         }
         if (!reentrant && owner() == token()) {
             // Python's Lock: a second acquire by the owner blocks (until the timeout).
-            return waitStrategy.await(word, () -> false, timeoutNanos, () -> { });
+            return Waiter.of(waitStrategy).await(word, () -> false, timeoutNanos, () -> { });
         }
         boolean[] got = {false};
-        return waitStrategy.await(word, () -> got[0] || (got[0] = tryLockOrFlagWaiting()), timeoutNanos, () -> {
+        return Waiter.of(waitStrategy).await(word, () -> got[0] || (got[0] = tryLockOrFlagWaiting()), timeoutNanos, () -> {
             if (!got[0]) {
                 got[0] = recoverIfOwnerDied();
             }

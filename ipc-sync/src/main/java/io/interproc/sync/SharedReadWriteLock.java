@@ -1,13 +1,15 @@
 package io.interproc.sync;
 
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.wait.Waiter;
+
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.WaitStrategy;
-import io.interproc.core.WaitWord;
+import io.interproc.core.internal.wait.WaitWord;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -362,7 +364,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
             return true;
         }
         boolean[] got = {false};
-        return waitStrategy.await(word, () -> got[0] || (got[0] = tryRead(false)), nanos, this::recoverDeadHolders)
+        return Waiter.of(waitStrategy).await(word, () -> got[0] || (got[0] = tryRead(false)), nanos, this::recoverDeadHolders)
             || got[0];
     }
 
@@ -379,7 +381,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         }
         long start = System.nanoTime();
         // First the writer word (which stops new readers), then the readers' drain.
-        boolean claimed = waitStrategy.await(word, this::claimWrite, nanos, this::recoverDeadHolders);
+        boolean claimed = Waiter.of(waitStrategy).await(word, this::claimWrite, nanos, this::recoverDeadHolders);
         if (!claimed) {
             return false;
         }
@@ -387,7 +389,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         try {
             long left = nanos == WaitStrategy.NO_TIMEOUT ? WaitStrategy.NO_TIMEOUT : nanos - (System.nanoTime() - start);
             drained = holdIfDrained()
-                || (left > 0 && waitStrategy.await(word, this::holdIfDrained, left, this::recoverDeadHolders));
+                || (left > 0 && Waiter.of(waitStrategy).await(word, this::holdIfDrained, left, this::recoverDeadHolders));
         } finally {
             if (!drained) {
                 unclaimWrite();

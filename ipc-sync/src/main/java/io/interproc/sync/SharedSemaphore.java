@@ -1,13 +1,15 @@
 package io.interproc.sync;
 
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.wait.Waiter;
+
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.WaitStrategy;
-import io.interproc.core.WaitWord;
+import io.interproc.core.internal.wait.WaitWord;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -245,7 +247,7 @@ public final class SharedSemaphore implements AutoCloseable {
             throw new InterruptedException();
         }
         boolean[] got = {false};
-        return waitStrategy.await(word, () -> got[0] || (got[0] = tryAcquire(permits)), unit.toNanos(timeout),
+        return Waiter.of(waitStrategy).await(word, () -> got[0] || (got[0] = tryAcquire(permits)), unit.toNanos(timeout),
             this::recoverDeadHolders) || got[0];
     }
 

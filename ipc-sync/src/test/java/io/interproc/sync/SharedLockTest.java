@@ -7,14 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.interproc.core.Futex;
-import io.interproc.core.KernelWaits;
-import io.interproc.core.Poll;
+import io.interproc.core.internal.memory.Futex;
+import io.interproc.core.testing.KernelWaits;
+import io.interproc.core.testing.Poll;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
-import io.interproc.core.ShmTempDir;
+import io.interproc.core.testing.ShmTempDir;
 import io.interproc.core.WaitStrategy;
 import java.nio.file.Path;
 import java.time.Duration;

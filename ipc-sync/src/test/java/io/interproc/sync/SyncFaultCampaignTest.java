@@ -1,19 +1,21 @@
 package io.interproc.sync;
 
+import io.interproc.core.testing.DeliveryLedger;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
-import io.interproc.core.FaultCampaign;
+import io.interproc.core.testing.FaultCampaign;
 import io.interproc.core.JvmTask;
-import io.interproc.core.MemoryAccess;
-import io.interproc.core.NoLeftoverProcesses;
+import io.interproc.core.internal.memory.MemoryAccess;
+import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
-import io.interproc.core.ShmTempDir;
+import io.interproc.core.testing.ShmTempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -225,7 +227,7 @@ class SyncFaultCampaignTest {
         }
 
         private static void fail(String message) {
-            io.interproc.core.DeliveryLedger.violation(message);
+            io.interproc.core.testing.DeliveryLedger.violation(message);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.interproc.sync;
 
+import io.interproc.core.testing.FaultCampaign;
+
 import io.interproc.core.RegionDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -233,7 +235,7 @@ class SyncLinearizabilityTest {
     }
 
     private static StressOptions options() {
-        int iterations = io.interproc.core.FaultCampaign.LONG ? 100 : 8;
+        int iterations = io.interproc.core.testing.FaultCampaign.LONG ? 100 : 8;
         return (StressOptions) new StressOptions().iterations(iterations).invocationsPerIteration(300).threads(3)
             .actorsPerThread(3).actorsBefore(0).actorsAfter(0).minimizeFailedScenario(false);
     }

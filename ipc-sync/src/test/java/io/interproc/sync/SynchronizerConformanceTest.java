@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.interproc.core.Poll;
+import io.interproc.core.testing.Poll;
 import io.interproc.core.RegionDirectory;
-import io.interproc.core.ShmTempDir;
+import io.interproc.core.testing.ShmTempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -200,7 +200,8 @@ class SynchronizerConformanceTest {
         try (SharedBarrier barrier = SharedBarrier.create(directory(), "b", parties)) {
             // Waiters that yield instead of sleeping arrive densely: a gap in the trip's bookkeeping
             // shows (the layout-1 barrier lost an arrival here within seconds).
-            barrier.waitStrategy(io.interproc.core.WaitStrategy.polling(new org.agrona.concurrent.YieldingIdleStrategy()));
+            barrier.waitStrategy(io.interproc.core.WaitStrategy.blocking(0, Integer.MAX_VALUE,
+                io.interproc.core.WaitStrategy.DEFAULT_SLICE));
             AtomicLongArray perIndex = new AtomicLongArray(parties);
             AtomicInteger outOfRange = new AtomicInteger();
             AtomicInteger arrivals = new AtomicInteger(); // exactly threads * rounds arrivals, by any thread

@@ -1,10 +1,12 @@
 package io.interproc.tools;
 
+import io.interproc.core.internal.wait.Waiter;
+
 import io.interproc.core.ChildJvm;
-import io.interproc.core.Futex;
+import io.interproc.core.internal.memory.Futex;
 import io.interproc.core.JvmTask;
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.PeerDiedException;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
@@ -12,7 +14,7 @@ import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.WaitStrategy;
-import io.interproc.core.WaitWord;
+import io.interproc.core.internal.wait.WaitWord;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +68,7 @@ public final class Demo {
                 long start = System.nanoTime();
                 m.putLongRelease(COUNTER, odd);
                 toChild.wakeAll();
-                if (!WaitStrategy.blocking().await(toParent, () -> m.getLongAcquire(COUNTER) == odd + 1, TIMEOUT, childAlive)) {
+                if (!Waiter.of(WaitStrategy.blocking()).await(toParent, () -> m.getLongAcquire(COUNTER) == odd + 1, TIMEOUT, childAlive)) {
                     throw new IllegalStateException("the child did not answer round " + i + " within 10 s");
                 }
                 nanos[i] = System.nanoTime() - start;
@@ -106,7 +108,7 @@ public final class Demo {
                 };
                 for (int i = 0; i < rounds; i++) {
                     long odd = 2L * i + 1;
-                    if (!WaitStrategy.blocking().await(toChild, () -> m.getLongAcquire(COUNTER) == odd, TIMEOUT, parentAlive)) {
+                    if (!Waiter.of(WaitStrategy.blocking()).await(toChild, () -> m.getLongAcquire(COUNTER) == odd, TIMEOUT, parentAlive)) {
                         throw new IllegalStateException("no ping for round " + i + " within 10 s");
                     }
                     m.putLongRelease(COUNTER, odd + 1);

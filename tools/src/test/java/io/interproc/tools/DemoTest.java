@@ -3,7 +3,7 @@ package io.interproc.tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.interproc.core.NoLeftoverProcesses;
+import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.RegionDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,4 +1,11 @@
-package io.interproc.core;
+package io.interproc.core.testing;
+
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.RegionType;
+
+import io.interproc.core.internal.memory.MemoryAccess;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,6 @@
-package io.interproc.core;
+package io.interproc.core.testing;
+
+import io.interproc.core.ChildJvm;
 
 import java.io.IOException;
 import java.time.Duration;

@@ -1,4 +1,8 @@
-package io.interproc.core;
+package io.interproc.core.testing;
+
+import io.interproc.core.Region;
+
+import io.interproc.core.internal.memory.Native;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,8 +53,8 @@ public final class KernelWaits {
         }
     }
 
-    /** @return true if a thread of this process sleeps on the wait word's futex */
-    public static boolean sleepingOn(WaitWord word) {
-        return sleepingOn(ProcessHandle.current().pid(), word.region().body().address() + word.offset());
+    /** @return true if a thread of this process sleeps on the futex of the wait word at {@code offset} in {@code region}'s body */
+    public static boolean sleepingOn(Region region, long offset) {
+        return sleepingOn(ProcessHandle.current().pid(), region.body().address() + offset);
     }
 }

@@ -1,4 +1,4 @@
-package io.interproc.core;
+package io.interproc.core.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

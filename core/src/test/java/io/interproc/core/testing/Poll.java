@@ -1,4 +1,4 @@
-package io.interproc.core;
+package io.interproc.core.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;

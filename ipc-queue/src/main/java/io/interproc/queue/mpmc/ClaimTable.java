@@ -8,7 +8,7 @@ import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CLAIM_POSITION;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CLAIMS_USED_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.NO_CLAIM;
 
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import java.util.ArrayList;
 import java.util.List;

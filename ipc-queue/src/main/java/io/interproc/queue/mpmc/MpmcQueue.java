@@ -1,5 +1,7 @@
 package io.interproc.queue.mpmc;
 
+import io.interproc.core.internal.wait.Waiter;
+
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.ABANDONED_DEQUEUES_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.ABANDONED_ENQUEUES_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CONSUMER_CLAIM;
@@ -15,15 +17,15 @@ import static io.interproc.queue.mpmc.MpmcQueueDescriptor.SLOTS_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.TAIL_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.TYPE_OFFSET;
 
-import io.interproc.core.Copy;
+import io.interproc.core.internal.memory.Copy;
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.WaitStrategy;
-import io.interproc.core.WaitWord;
+import io.interproc.core.internal.wait.WaitWord;
 import io.interproc.queue.MessageReceiver;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -253,7 +255,7 @@ public final class MpmcQueue implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean put(int type, byte[] message, long timeout, TimeUnit unit) throws InterruptedException {
-        return waitStrategy.retry(producerWord, () -> offer(type, message), this::hasFreeSlot, unit.toNanos(timeout),
+        return Waiter.of(waitStrategy).retry(producerWord, () -> offer(type, message), this::hasFreeSlot, unit.toNanos(timeout),
             LivenessCheck.NONE);
     }
 
@@ -403,7 +405,7 @@ public final class MpmcQueue implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean take(MessageReceiver handler, long timeout, TimeUnit unit) throws InterruptedException {
-        return waitStrategy.retry(consumerWord, () -> poll(handler) > 0, this::hasMessageOrStall, unit.toNanos(timeout),
+        return Waiter.of(waitStrategy).retry(consumerWord, () -> poll(handler) > 0, this::hasMessageOrStall, unit.toNanos(timeout),
             LivenessCheck.NONE);
     }
 

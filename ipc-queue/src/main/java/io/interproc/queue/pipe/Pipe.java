@@ -9,7 +9,7 @@ import static io.interproc.queue.pipe.PipeDescriptor.RINGS_OFFSET;
 import static io.interproc.queue.pipe.PipeDescriptor.START_OFFSET;
 
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.PeerDiedException;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;

@@ -16,7 +16,7 @@ import static io.interproc.queue.pool.PoolDescriptor.TASKS_DONE;
 import static io.interproc.queue.pool.PoolDescriptor.WORKER_PID;
 
 import io.interproc.core.ChildJvm;
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;

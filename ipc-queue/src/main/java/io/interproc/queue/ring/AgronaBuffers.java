@@ -8,7 +8,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Agrona {@code DirectBuffer} views of ring memory, for SBE and other Agrona users: encode a
  * message straight into a claim, decode it straight from the mapped ring.
  *
- * <p>What it needs: Agrona on the class path (it is a dependency of interproc-core) and, on JDK
+ * <p>What it needs: Agrona on the class path ({@code org.agrona:agrona}, an optional dependency of
+ * interproc: declare it yourself) and, on JDK
  * 24 and later, the flag Agrona's {@code UnsafeBuffer} needs,
  * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (interproc itself needs none).
  * The views are valid while the ring's region is open; a view used after {@code close()} reads

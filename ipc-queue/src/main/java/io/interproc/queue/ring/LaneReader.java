@@ -10,7 +10,7 @@ import static io.interproc.queue.ring.MpscRingDescriptor.VERSION_OFFSET;
 import static io.interproc.queue.ring.MpscRingDescriptor.laneName;
 import static io.interproc.queue.ring.MpscRingDescriptor.laneOffset;
 
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.NoSuchRegionException;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;

@@ -1,5 +1,7 @@
 package io.interproc.queue.ring;
 
+import io.interproc.core.internal.wait.Waiter;
+
 import io.interproc.queue.MessageReceiver;
 import io.interproc.queue.MessageSink;
 import io.interproc.queue.MessageSource;
@@ -18,7 +20,7 @@ import static io.interproc.queue.ring.MpscRingDescriptor.laneName;
 import static io.interproc.queue.ring.MpscRingDescriptor.laneOffset;
 
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
@@ -27,7 +29,7 @@ import io.interproc.core.RegionExistsException;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.WaitStrategy;
-import io.interproc.core.WaitWord;
+import io.interproc.core.internal.wait.WaitWord;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -384,7 +386,7 @@ public final class MpscRing implements MessageSource {
     /** {@link #take(MessageReceiver, long, TimeUnit)}, also calling {@code liveness} between waits. */
     public boolean take(MessageReceiver handler, long timeout, TimeUnit unit, LivenessCheck liveness)
         throws InterruptedException {
-        return waitStrategy.retry(consumerWord, () -> read(handler, 1) > 0, reader::anyReadable, unit.toNanos(timeout),
+        return Waiter.of(waitStrategy).retry(consumerWord, () -> read(handler, 1) > 0, reader::anyReadable, unit.toNanos(timeout),
             liveness);
     }
 

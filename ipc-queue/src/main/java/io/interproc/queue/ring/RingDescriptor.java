@@ -1,6 +1,6 @@
 package io.interproc.queue.ring;
 
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionType;
 

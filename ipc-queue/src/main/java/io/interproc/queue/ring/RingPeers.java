@@ -13,7 +13,7 @@ import static io.interproc.queue.ring.RingDescriptor.PRODUCER_PID_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.PRODUCER_START_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.TAIL_OFFSET;
 
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.PeerDiedException;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;

@@ -1,14 +1,16 @@
 package io.interproc.queue.ring;
 
+import io.interproc.core.internal.wait.Waiter;
+
 import static io.interproc.queue.ring.RecordDescriptor.HEADER_LENGTH;
 import static io.interproc.queue.ring.RecordDescriptor.align;
 import static io.interproc.queue.ring.RingDescriptor.HEAD_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.TAIL_OFFSET;
 
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.MemoryAccess;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.WaitStrategy;
-import io.interproc.core.WaitWord;
+import io.interproc.core.internal.wait.WaitWord;
 import io.interproc.queue.MessageReceiver;
 import io.interproc.queue.MessageSink;
 import java.lang.foreign.MemorySegment;
@@ -50,7 +52,7 @@ final class RingWaits {
     long claim(int type, int length, long timeoutNanos) throws InterruptedException {
         long[] result = {MessageSink.INSUFFICIENT_CAPACITY};
         int aligned = align(length + HEADER_LENGTH);
-        strategy.retry(producerWord, () -> (result[0] = ring.tryClaim(type, length)) >= 0, () -> canClaim(aligned),
+        Waiter.of(strategy).retry(producerWord, () -> (result[0] = ring.tryClaim(type, length)) >= 0, () -> canClaim(aligned),
             timeoutNanos, consumerAlive);
         return result[0];
     }
@@ -59,19 +61,19 @@ final class RingWaits {
     boolean put(int type, MemorySegment message, int length, long timeoutNanos, LivenessCheck liveness)
         throws InterruptedException {
         int aligned = align(length + HEADER_LENGTH);
-        return strategy.retry(producerWord, () -> ring.offer(type, message, 0, length), () -> canClaim(aligned),
+        return Waiter.of(strategy).retry(producerWord, () -> ring.offer(type, message, 0, length), () -> canClaim(aligned),
             timeoutNanos, both(consumerAlive, liveness));
     }
 
     /** {@link SpscRing#take}: a read of one message until one is handed or the time is up. */
     boolean take(MessageReceiver receiver, long timeoutNanos, LivenessCheck liveness) throws InterruptedException {
-        return strategy.retry(consumerWord, () -> ring.read(receiver, 1) > 0, this::readable, timeoutNanos,
+        return Waiter.of(strategy).retry(consumerWord, () -> ring.read(receiver, 1) > 0, this::readable, timeoutNanos,
             both(producerAlive, liveness));
     }
 
     /** {@link SpscRing#awaitReadable}. */
     boolean awaitReadable(long timeoutNanos, LivenessCheck liveness) throws InterruptedException {
-        return strategy.await(consumerWord, this::readable, timeoutNanos, both(producerAlive, liveness));
+        return Waiter.of(strategy).await(consumerWord, this::readable, timeoutNanos, both(producerAlive, liveness));
     }
 
     /** @return true if a committed record lies beyond where the consumer reads next */

@@ -1,13 +1,15 @@
 package io.interproc.queue.mpmc;
 
+import io.interproc.core.testing.Poll;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
 import io.interproc.core.JvmTask;
-import io.interproc.core.NoLeftoverProcesses;
+import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.RegionDirectory;
-import io.interproc.core.ShmTempDir;
+import io.interproc.core.testing.ShmTempDir;
 import io.interproc.queue.ring.TestMessages;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,7 +129,7 @@ class MpmcQueueMultiJvmTest {
                 long killAfter = 1 + random.nextLong(5_000);
                 try (ChildJvm producer = ChildJvm.builder(EndlessProducer.class).jvmOptions("-Xmx64m").captureOutput()
                     .args(dir.toString(), Integer.toString(id)).start()) {
-                    assertTrue(io.interproc.core.Poll.until(() -> progress.memory().getLongAcquire(8L * slot) >= killAfter
+                    assertTrue(io.interproc.core.testing.Poll.until(() -> progress.memory().getLongAcquire(8L * slot) >= killAfter
                         || !producer.isAlive(), LONG), "producer " + id + " made progress");
                     producer.kill();
                     assertTrue(producer.join(LONG));

@@ -7,18 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
-import io.interproc.core.FaultCampaign;
+import io.interproc.core.testing.FaultCampaign;
 import io.interproc.core.JvmTask;
-import io.interproc.core.KernelWaits;
-import io.interproc.core.MemoryAccess;
-import io.interproc.core.NoLeftoverProcesses;
-import io.interproc.core.Poll;
+import io.interproc.core.testing.KernelWaits;
+import io.interproc.core.internal.memory.MemoryAccess;
+import io.interproc.core.testing.NoLeftoverProcesses;
+import io.interproc.core.testing.Poll;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
-import io.interproc.core.ShmTempDir;
+import io.interproc.core.testing.ShmTempDir;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -268,7 +268,7 @@ class MpscRingTest {
                 }
             }, r -> Thread.ofPlatform().start(r));
             var word = ring.region().waitWord(MpscRingDescriptor.CONSUMER_WAIT_OFFSET);
-            assertTrue(Poll.until(() -> KernelWaits.sleepingOn(word), LONG), "the consumer sleeps in the kernel");
+            assertTrue(Poll.until(() -> KernelWaits.sleepingOn(word.region(), word.offset()), LONG), "the consumer sleeps in the kernel");
             assertTrue(p.offer(1, TestMessages.bytes(0, 0)));
             assertTrue(taken.get(10, TimeUnit.SECONDS));
             assertEquals(1, ledger.total.get());

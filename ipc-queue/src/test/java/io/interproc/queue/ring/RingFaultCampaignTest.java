@@ -1,16 +1,16 @@
 package io.interproc.queue.ring;
 
-import static io.interproc.core.DeliveryLedger.violation;
+import static io.interproc.core.testing.DeliveryLedger.violation;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
-import io.interproc.core.DeliveryLedger;
-import io.interproc.core.FaultCampaign;
+import io.interproc.core.testing.DeliveryLedger;
+import io.interproc.core.testing.FaultCampaign;
 import io.interproc.core.JvmTask;
-import io.interproc.core.NoLeftoverProcesses;
-import io.interproc.core.Poll;
+import io.interproc.core.testing.NoLeftoverProcesses;
+import io.interproc.core.testing.Poll;
 import io.interproc.core.RegionDirectory;
-import io.interproc.core.ShmTempDir;
+import io.interproc.core.testing.ShmTempDir;
 import io.interproc.queue.MessageSink;
 import io.interproc.queue.MessageSource;
 import java.nio.file.Path;

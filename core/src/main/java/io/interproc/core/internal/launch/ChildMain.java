@@ -1,4 +1,8 @@
-package io.interproc.core;
+package io.interproc.core.internal.launch;
+
+import io.interproc.core.ChildJvm;
+import io.interproc.core.JvmTask;
+import io.interproc.core.ProcessIdentity;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

@@ -1,4 +1,4 @@
-package io.interproc.core;
+package io.interproc.core.internal.memory;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.interproc.core;
+package io.interproc.core.internal.memory;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -49,7 +49,7 @@ public final class Membarrier {
     }
 
     /** @return how many barriers this process issued so far */
-    static long issued() {
+    public static long issued() {
         return ISSUED.get();
     }
 

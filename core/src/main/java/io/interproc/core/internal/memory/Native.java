@@ -1,4 +1,4 @@
-package io.interproc.core;
+package io.interproc.core.internal.memory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -17,28 +17,28 @@ import java.util.Locale;
  * {@code open}, {@code close} and {@code posix_fallocate}. Linux only; {@link #AVAILABLE} is
  * false elsewhere or when a symbol is missing, and callers take their portable fallback.
  */
-final class Native {
-    static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
+public final class Native {
+    public static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux");
 
     /** {@code SYS_futex}: 202 on x86-64, 98 on aarch64 (the generic table); -1 elsewhere. */
-    static final long SYS_FUTEX = switch (System.getProperty("os.arch", "")) {
+    public static final long SYS_FUTEX = switch (System.getProperty("os.arch", "")) {
         case "amd64", "x86_64" -> 202;
         case "aarch64", "arm64" -> 98;
         default -> -1;
     };
 
     /** {@code SYS_membarrier}: 324 on x86-64, 283 on aarch64; -1 elsewhere. */
-    static final long SYS_MEMBARRIER = switch (System.getProperty("os.arch", "")) {
+    public static final long SYS_MEMBARRIER = switch (System.getProperty("os.arch", "")) {
         case "amd64", "x86_64" -> 324;
         case "aarch64", "arm64" -> 283;
         default -> -1;
     };
 
-    static final int EINTR = 4;
-    static final int EAGAIN = 11;
-    static final int ENOSPC = 28;
-    static final int EFBIG = 27;
-    static final int ETIMEDOUT = 110;
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int ENOSPC = 28;
+    public static final int EFBIG = 27;
+    public static final int ETIMEDOUT = 110;
 
     private static final int O_RDWR = 2;
     private static final int O_CREAT = 0100;
@@ -54,7 +54,7 @@ final class Native {
     private static final VarHandle ERRNO =
         CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    static final boolean AVAILABLE;
+    public static final boolean AVAILABLE;
     private static final MethodHandle SYSCALL6;
     private static final MethodHandle SYSCALL3;
     private static final MethodHandle OPEN;
@@ -127,7 +127,7 @@ final class Native {
     }
 
     /** Per-thread scratch memory for call state (errno) and a timespec, reused across calls. */
-    static final class Scratch {
+    public static final class Scratch {
         final MemorySegment callState;
         final MemorySegment timespec;
 
@@ -150,7 +150,7 @@ final class Native {
         }
     }
 
-    static Scratch scratch() {
+    public static Scratch scratch() {
         return SCRATCH.get();
     }
 
@@ -158,7 +158,7 @@ final class Native {
     }
 
     /** Raw {@code syscall(SYS_futex, uaddr, op, val, timeout, NULL, 0)}; errno is left in {@code scratch}. */
-    static long futex(Scratch scratch, MemorySegment word, long op, long val, MemorySegment timeout) {
+    public static long futex(Scratch scratch, MemorySegment word, long op, long val, MemorySegment timeout) {
         try {
             return (long) SYSCALL6.invokeExact(scratch.callState, SYS_FUTEX, word, op, val, timeout,
                 MemorySegment.NULL, 0L);
@@ -168,7 +168,7 @@ final class Native {
     }
 
     /** {@code syscall(number, a, b, c)}; returns the result, or -errno on failure. */
-    static long syscall3(long number, long a, long b, long c) {
+    public static long syscall3(long number, long a, long b, long c) {
         if (SYSCALL3 == null || number < 0) {
             return -38; // ENOSYS
         }
@@ -187,7 +187,7 @@ final class Native {
      *
      * @return the file descriptor, or minus the error number
      */
-    static int createExclusive(String path, int mode) {
+    public static int createExclusive(String path, int mode) {
         try (Arena arena = Arena.ofConfined()) {
             Scratch scratch = scratch();
             int fd = (int) OPEN.invokeExact(scratch.callState, arena.allocateFrom(path),
@@ -199,7 +199,7 @@ final class Native {
     }
 
     /** {@code posix_fallocate(fd, 0, length)}: @return 0, or the error number */
-    static int posixFallocate(int fd, long length) {
+    public static int posixFallocate(int fd, long length) {
         try {
             return (int) POSIX_FALLOCATE.invokeExact(fd, 0L, length);
         } catch (Throwable t) {
@@ -208,7 +208,7 @@ final class Native {
     }
 
     /** Closes a descriptor from {@link #createExclusive}. */
-    static void close(int fd) {
+    public static void close(int fd) {
         try {
             int ignored = (int) CLOSE.invokeExact(fd);
         } catch (Throwable t) {
@@ -217,7 +217,7 @@ final class Native {
     }
 
     /** @return a short description of a Linux error number */
-    static String errnoName(int errno) {
+    public static String errnoName(int errno) {
         return switch (errno) {
             case EINTR -> "EINTR";
             case EAGAIN -> "EAGAIN";

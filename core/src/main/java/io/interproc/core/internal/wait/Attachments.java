@@ -1,4 +1,7 @@
-package io.interproc.core;
+package io.interproc.core.internal.wait;
+
+import io.interproc.core.NoSuchRegionException;
+import io.interproc.core.RegionException;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -24,20 +27,20 @@ import java.util.Map;
  * its own channel while another handle's lock is held; all opening, locking and closing of region
  * files in this JVM goes through here, under one monitor.
  */
-final class Attachments {
+public final class Attachments {
     private static final long LOCK_WAIT_NANOS = 5_000_000_000L;
     /**
      * Attachment locks cover bytes {@code [0, 2^62)} of the file (any real size); a process's watch
      * on the wait word at body offset {@code o} is a shared lock on byte {@code 2^62 + o}.
      */
-    static final long ATTACH_LENGTH = 1L << 62;
+    public static final long ATTACH_LENGTH = 1L << 62;
     private static final long WATCH_BASE = ATTACH_LENGTH;
     private static final Map<Object, Attachment> BY_FILE = new HashMap<>();
 
     /** One file this JVM has open and share-locked. */
-    static final class Attachment {
-        final Object fileKey;
-        final FileChannel channel;
+    public static final class Attachment {
+        public final Object fileKey;
+        public final FileChannel channel;
         final FileLock lock;
         final List<FileChannel> strays = new ArrayList<>();
         /** This JVM's watch locks on the file, by wait word offset: the lock and how many watches hold it. */
@@ -72,7 +75,7 @@ final class Attachments {
      *
      * @throws RegionException if the lock cannot be taken within 5 s
      */
-    static synchronized void watch(Attachment attachment, long offset, String what) {
+    public static synchronized void watch(Attachment attachment, long offset, String what) {
         WatchLock held = attachment.watchLocks.get(offset);
         if (held != null) {
             held.holders++;
@@ -98,7 +101,7 @@ final class Attachments {
     }
 
     /** Gives back one of this JVM's watches on the word at {@code offset}; the last releases the lock. */
-    static synchronized void unwatch(Attachment attachment, long offset) {
+    public static synchronized void unwatch(Attachment attachment, long offset) {
         WatchLock held = attachment.watchLocks.get(offset);
         if (held != null && --held.holders == 0) {
             attachment.watchLocks.remove(offset);
@@ -111,7 +114,7 @@ final class Attachments {
      * (an exclusive lock on its watch byte succeeds), holding that lock meanwhile so that none can
      * start watching. Best effort: false if it did not run.
      */
-    static synchronized boolean ifUnwatched(Attachment attachment, long offset, Runnable action) {
+    public static synchronized boolean ifUnwatched(Attachment attachment, long offset, Runnable action) {
         if (attachment.watchLocks.containsKey(offset) || !attachment.channel.isOpen()) {
             return false;
         }
@@ -132,7 +135,7 @@ final class Attachments {
     }
 
     /** Registers the attachment a creator made on its fresh file. */
-    static synchronized Attachment adopt(Object fileKey, FileChannel channel, FileLock lock) {
+    public static synchronized Attachment adopt(Object fileKey, FileChannel channel, FileLock lock) {
         Attachment attachment = new Attachment(fileKey, channel, lock);
         BY_FILE.put(fileKey, attachment);
         return attachment;
@@ -142,7 +145,7 @@ final class Attachments {
      * Opens and share-locks the existing file at {@code path}, or adds a handle to this JVM's
      * attachment of it.
      */
-    static synchronized Attachment attach(Path path, String what) {
+    public static synchronized Attachment attach(Path path, String what) {
         for (int attempt = 0; attempt < 100; attempt++) {
             Object key = fileKey(path, what);
             if (key == null) {
@@ -181,7 +184,7 @@ final class Attachments {
     }
 
     /** Drops one handle; the last one releases the lock and closes the channel. */
-    static synchronized void detach(Attachment attachment) {
+    public static synchronized void detach(Attachment attachment) {
         if (--attachment.handles > 0) {
             return;
         }
@@ -199,7 +202,7 @@ final class Attachments {
      *
      * @return the bytes read (the file's size goes to {@code size[0]})
      */
-    static synchronized byte[] readStart(Path path, String what, int length, long[] size) {
+    public static synchronized byte[] readStart(Path path, String what, int length, long[] size) {
         Object key = fileKey(path, what);
         if (key == null) {
             throw new NoSuchRegionException(what + " does not exist");
@@ -230,12 +233,12 @@ final class Attachments {
     }
 
     /** @return true if any process, this one included, has the file at {@code path} attached */
-    static synchronized boolean isInUse(Path path, String what) {
+    public static synchronized boolean isInUse(Path path, String what) {
         return withExclusiveLock(path, what, false);
     }
 
     /** Removes the file at {@code path} if no process has it attached; @return true if removed */
-    static synchronized boolean unlinkIfUnused(Path path, String what) {
+    public static synchronized boolean unlinkIfUnused(Path path, String what) {
         return withExclusiveLock(path, what, true);
     }
 
@@ -283,7 +286,7 @@ final class Attachments {
     }
 
     /** @return the file's identity (device and inode), null if absent */
-    static Object fileKey(Path path, String what) {
+    public static Object fileKey(Path path, String what) {
         try {
             BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class,
                 LinkOption.NOFOLLOW_LINKS);
@@ -302,7 +305,7 @@ final class Attachments {
         }
     }
 
-    static FileLock lockShared(FileChannel channel, String what) {
+    public static FileLock lockShared(FileChannel channel, String what) {
         long start = System.nanoTime();
         try {
             while (true) {
@@ -342,7 +345,7 @@ final class Attachments {
         }
     }
 
-    static void closeQuietly(FileChannel channel) {
+    public static void closeQuietly(FileChannel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {

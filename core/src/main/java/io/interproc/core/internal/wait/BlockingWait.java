@@ -1,16 +1,19 @@
-package io.interproc.core;
+package io.interproc.core.internal.wait;
+
+import io.interproc.core.LivenessCheck;
+import io.interproc.core.WaitStrategy;
 
 import java.util.function.BooleanSupplier;
 
 /** Spin, then yield, then futex sleep in bounded slices. See {@link WaitStrategy#blocking()}. */
-final class BlockingWait implements WaitStrategy {
-    static final BlockingWait DEFAULT = new BlockingWait(1_000, 50, DEFAULT_SLICE.toNanos());
+public final class BlockingWait implements Waiter {
+    public static final BlockingWait DEFAULT = new BlockingWait(1_000, 50, DEFAULT_SLICE.toNanos());
 
     private final int spins;
     private final int yields;
     private final long sliceNanos;
 
-    BlockingWait(int spins, int yields, long sliceNanos) {
+    public BlockingWait(int spins, int yields, long sliceNanos) {
         if (spins < 0 || yields < 0 || sliceNanos <= 0) {
             throw new IllegalArgumentException("spins and yields must be >= 0 and the slice > 0, got spins="
                 + spins + " yields=" + yields + " slice=" + sliceNanos + "ns");

@@ -1,14 +1,22 @@
-package io.interproc.core;
+package io.interproc.core.internal.wait;
+
+import io.interproc.core.LivenessCheck;
+import io.interproc.core.WaitStrategy;
 
 import java.util.function.BooleanSupplier;
 import org.agrona.concurrent.IdleStrategy;
 
 /** Polls with an Agrona {@link IdleStrategy}; never sleeps in the kernel. */
-final class PollingWait implements WaitStrategy {
+public final class PollingWait implements Waiter {
     private final IdleStrategy idle;
     private final long checkNanos;
 
-    PollingWait(IdleStrategy idle, long checkNanos) {
+    /** @return a strategy that busy-spins (Agrona's {@code BusySpinIdleStrategy}) */
+    public static PollingWait spinning(long checkNanos) {
+        return new PollingWait(new org.agrona.concurrent.BusySpinIdleStrategy(), checkNanos);
+    }
+
+    public PollingWait(IdleStrategy idle, long checkNanos) {
         this.idle = idle;
         this.checkNanos = checkNanos;
     }

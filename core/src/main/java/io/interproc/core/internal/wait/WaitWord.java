@@ -1,4 +1,10 @@
-package io.interproc.core;
+package io.interproc.core.internal.wait;
+
+import io.interproc.core.Region;
+import io.interproc.core.internal.memory.Futex;
+import io.interproc.core.internal.memory.Membarrier;
+import io.interproc.core.internal.memory.MemoryAccess;
+import io.interproc.core.internal.memory.Native;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
@@ -65,6 +71,7 @@ public final class WaitWord {
     private static final long HEAL_INTERVAL_NANOS = 100_000_000L;
 
     private final Region region;
+    private final WordHost host;
     private final MemoryAccess memory;
     private final MemorySegment segment;
     private final long offset;
@@ -74,19 +81,26 @@ public final class WaitWord {
 
     /**
      * @param region the region holding the word (its closing ends waits on it)
+     * @param host   the region's watch bookkeeping
      * @param offset offset of the word in the region's {@link Region#body() body}, 4-byte aligned
      */
-    public WaitWord(Region region, long offset) {
+    public WaitWord(Region region, WordHost host, long offset) {
         if (offset < 0 || offset > region.body().byteSize() - LENGTH || (offset & (ALIGNMENT - 1)) != 0) {
             throw new IllegalArgumentException("wait word offset " + offset + " is misaligned or outside the "
                 + region.body().byteSize() + "-byte body of region '" + region.name() + "'");
         }
         this.region = region;
+        this.host = host;
         this.memory = region.memory();
         this.segment = region.body();
         this.offset = offset;
-        this.watch = region.registerWaitWord(offset, this);
+        this.watch = host.watchOf(offset, this);
         healCounts();
+    }
+
+    /** @return the watch bookkeeping of the region holding this word */
+    public WordHost host() {
+        return host;
     }
 
     /** @return the region holding this word */
@@ -198,12 +212,12 @@ public final class WaitWord {
      *
      * @return true if it reset the counts
      */
-    boolean healCounts() {
+    public boolean healCounts() {
         if (memory.getIntVolatile(offset + SLEEPERS_OFFSET) == 0) {
             return false;
         }
         boolean[] reset = new boolean[1];
-        region.ifUnwatched(offset, () -> {
+        host.ifUnwatched(offset, () -> {
             // Under the exclusive watch lock: no process can start watching, so nothing else
             // changes the counts now.
             if (memory.getIntVolatile(offset + SLEEPERS_OFFSET) != 0) {
@@ -225,34 +239,34 @@ public final class WaitWord {
      * fence; see {@link Watch#enter()}) and returns the sequence to sleep on. Pair with
      * {@link #unregister()}.
      */
-    int register() {
+    public int register() {
         watch.enter();
         return memory.getIntVolatile(offset + SEQUENCE_OFFSET);
     }
 
-    void unregister() {
+    public void unregister() {
         watch.leave();
     }
 
-    void addSleeper(int delta) {
+    public void addSleeper(int delta) {
         if (delta < 0 && !region.isIntact()) {
             return; // a count given back after the file was truncated: touching it would fault
         }
         memory.getAndAddInt(offset + SLEEPERS_OFFSET, delta);
     }
 
-    void addWatcher() {
+    public void addWatcher() {
         memory.getAndAddInt(offset + SLEEPERS_OFFSET, WATCHER);
     }
 
-    void removeWatcher() {
+    public void removeWatcher() {
         if (region.isIntact()) { // after a truncation, touching the word would fault
             memory.getAndAddInt(offset + SLEEPERS_OFFSET, -WATCHER);
         }
     }
 
     /** @return true while this process holds its watch on the word through this region handle (for tests) */
-    boolean watched() {
+    public boolean watched() {
         return watch.isHeld();
     }
 
@@ -262,7 +276,7 @@ public final class WaitWord {
      * thread moves the sequence and wakes the word (other sleepers on it wake spuriously, re-check
      * and sleep again).
      */
-    int sleep(int sequence, long nanos) {
+    public int sleep(int sequence, long nanos) {
         InterruptWake interruptWake = new InterruptWake();
         interruptWake.enter();
         try {

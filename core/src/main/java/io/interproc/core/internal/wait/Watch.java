@@ -1,4 +1,6 @@
-package io.interproc.core;
+package io.interproc.core.internal.wait;
+
+import io.interproc.core.internal.memory.Membarrier;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * waiter of this process must not skip the barrier the first one has not finished yet), and so do
  * the waiters' sleeper count updates, so that close can give back exactly what its waiters added.
  */
-final class Watch {
+public final class Watch {
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(lingerMillis());
 
     private static final ScheduledThreadPoolExecutor REAPER = reaper();
@@ -58,7 +60,7 @@ final class Watch {
     private boolean reapScheduled;
     private long lastUsed;
 
-    Watch(WaitWord word) {
+    public Watch(WaitWord word) {
         this.word = word;
     }
 
@@ -99,7 +101,7 @@ final class Watch {
             throw new IllegalStateException("region '" + word.region().name() + "' is closed");
         }
         if (!held) {
-            word.region().watchWord(word.offset());
+            word.host().watch(word.offset());
             word.addWatcher();
             held = true;
             HELD.add(this);
@@ -158,7 +160,7 @@ final class Watch {
      * of this handle's waiters still inside a wait (they cannot once the memory is unmapped); no
      * {@link #enter()} after this.
      */
-    synchronized void drop() {
+    public synchronized void drop() {
         dropped = true;
         if (users > 0) {
             word.addSleeper(-users);
@@ -175,7 +177,7 @@ final class Watch {
         try {
             word.removeWatcher();
         } finally {
-            word.region().unwatchWord(word.offset());
+            word.host().unwatch(word.offset());
         }
     }
 

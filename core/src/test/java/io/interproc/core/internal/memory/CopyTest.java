@@ -1,4 +1,7 @@
-package io.interproc.core;
+package io.interproc.core.internal.memory;
+
+
+import io.interproc.core.internal.memory.Copy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

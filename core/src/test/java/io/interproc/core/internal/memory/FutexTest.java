@@ -1,4 +1,14 @@
-package io.interproc.core;
+package io.interproc.core.internal.memory;
+
+import io.interproc.core.testing.KernelWaits;
+import io.interproc.core.testing.Poll;
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.RegionType;
+import io.interproc.core.testing.ShmTempDir;
+
+import io.interproc.core.internal.memory.Futex;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,7 @@
-package io.interproc.core;
+package io.interproc.core.internal.memory;
+
+
+import io.interproc.core.internal.memory.MemoryAccess;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,23 @@
-package io.interproc.core;
+package io.interproc.core.internal.wait;
+
+import io.interproc.core.ChildJvm;
+import io.interproc.core.JvmTask;
+import io.interproc.core.internal.memory.Membarrier;
+
+import io.interproc.core.LivenessCheck;
+import io.interproc.core.testing.NoLeftoverProcesses;
+import io.interproc.core.testing.Poll;
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.RegionType;
+import io.interproc.core.testing.ShmTempDir;
+import io.interproc.core.WaitStrategy;
+
+import io.interproc.core.internal.wait.Waiter;
+
+import io.interproc.core.internal.memory.MemoryAccess;
+import io.interproc.core.internal.wait.WaitWord;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,7 +64,7 @@ class WatchTest {
     private static CompletableFuture<Boolean> sleepUntil(WaitWord word, Region r, long offset, long value) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return SLEEP_AT_ONCE.await(word, () -> r.memory().getLongAcquire(offset) >= value,
+                return Waiter.of(SLEEP_AT_ONCE).await(word, () -> r.memory().getLongAcquire(offset) >= value,
                     TimeUnit.SECONDS.toNanos(60), LivenessCheck.NONE);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
@@ -124,7 +143,7 @@ class WatchTest {
                 System.out.println("READY");
                 for (long i = 1; i <= ROUND_TRIPS; i++) {
                     long round = i;
-                    if (!SLEEP_AT_ONCE.await(ping, () -> r.memory().getLongAcquire(PING) >= round,
+                    if (!Waiter.of(SLEEP_AT_ONCE).await(ping, () -> r.memory().getLongAcquire(PING) >= round,
                         TimeUnit.SECONDS.toNanos(20), LivenessCheck.NONE)) {
                         System.out.println("LOST ping " + i);
                         return;
@@ -190,7 +209,7 @@ class WatchTest {
             Region r = region(args[0]);
             WaitWord ping = r.waitWord(PING_WORD);
             System.out.println("WAITING");
-            boolean woken = SLEEP_AT_ONCE.await(ping, () -> r.memory().getLongAcquire(PING) >= 1,
+            boolean woken = Waiter.of(SLEEP_AT_ONCE).await(ping, () -> r.memory().getLongAcquire(PING) >= 1,
                 TimeUnit.SECONDS.toNanos(60), LivenessCheck.NONE);
             System.out.println(woken ? "WOKEN watched=" + ping.watched() : "TIMEOUT");
         }
