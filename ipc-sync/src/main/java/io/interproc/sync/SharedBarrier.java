@@ -1,5 +1,13 @@
 package io.interproc.sync;
 
+import static io.interproc.sync.SharedBarrierDescriptor.BROKEN_OFFSET;
+import static io.interproc.sync.SharedBarrierDescriptor.LENGTH;
+import static io.interproc.sync.SharedBarrierDescriptor.STATE_OFFSET;
+import static io.interproc.sync.SharedBarrierDescriptor.TYPE;
+import static io.interproc.sync.SharedBarrierDescriptor.WAITERS;
+import static io.interproc.sync.SharedBarrierDescriptor.WAITERS_OFFSET;
+import static io.interproc.sync.SharedBarrierDescriptor.WAIT_OFFSET;
+
 import io.interproc.core.internal.wait.Waiter;
 
 import io.interproc.core.internal.memory.MemoryAccess;
@@ -20,18 +28,7 @@ import java.util.concurrent.TimeoutException;
  * {@link java.util.concurrent.CyclicBarrier} semantics: {@link #await} returns once
  * {@link #getParties()} parties have arrived, then the barrier is ready for the next round.
  *
- * <pre>
- *  body offset
- *     0  +---------------------------------------------------------------+
- *        |  State (64): Generation (bits 32-62) | B (bit 31) | Arrived (0-30)|
- *     8  |  Reserved (64)                                                |
- *    16  |  Broken Generation (64): the last generation that broke, -1    |
- *   128  +---------------------------------------------------------------+
- *        |  Wait Word (8)                                                |
- *   256  +---------------------------------------------------------------+
- *        |  Waiting parties: 64 entries of Pid (64) | Start Time (64)    ...
- *  1280  +---------------------------------------------------------------+
- * </pre>
+ * <p>Layout: {@link SharedBarrierDescriptor}.
  *
  * <p><b>Broken.</b> As with {@code CyclicBarrier}, when a waiting party times out or is
  * interrupted the barrier breaks: every waiter gets {@link BrokenBarrierException}, and so does
@@ -55,14 +52,6 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safe. Waiters sleep in the kernel and are woken by the last arrival.
  */
 public final class SharedBarrier implements AutoCloseable {
-    /** Region type: parameter parties. */
-    public static final RegionType TYPE = RegionType.of("barrier", 2, "parties");
-    public static final int STATE_OFFSET = 0;
-    public static final int BROKEN_OFFSET = 16;
-    public static final int WAIT_OFFSET = 128;
-    public static final int WAITERS_OFFSET = 256;
-    public static final int WAITERS = 64;
-    public static final int LENGTH = WAITERS_OFFSET + WAITERS * 16;
 
     private static final long ARRIVED = 0x7FFF_FFFFL;
     private static final long BROKEN = 1L << 31;

@@ -1,5 +1,10 @@
 package io.interproc.sync;
 
+import static io.interproc.sync.SharedCountDownLatchDescriptor.COUNT_OFFSET;
+import static io.interproc.sync.SharedCountDownLatchDescriptor.LENGTH;
+import static io.interproc.sync.SharedCountDownLatchDescriptor.TYPE;
+import static io.interproc.sync.SharedCountDownLatchDescriptor.WAIT_OFFSET;
+
 import io.interproc.core.internal.wait.Waiter;
 
 import io.interproc.core.LivenessCheck;
@@ -18,25 +23,13 @@ import java.util.concurrent.TimeUnit;
  * {@link java.util.concurrent.CountDownLatch} semantics: {@link #countDown()} until zero releases
  * every waiter in every process, and the latch stays open.
  *
- * <pre>
- *  body offset
- *     0  +---------------------------------------------------------------+
- *        |  Count (64)                                                   |
- *   128  +---------------------------------------------------------------+
- *        |  Wait Word (8)                                                |
- *   256  +---------------------------------------------------------------+
- * </pre>
+ * <p>Layout: {@link SharedCountDownLatchDescriptor}.
  *
  * <p>Thread-safe. Waiters sleep in the kernel and are woken by the last count-down. Nothing is
  * owned: a process that dies before counting down simply never does, and waiters wait until their
  * timeout.
  */
 public final class SharedCountDownLatch implements AutoCloseable {
-    /** Region type: parameter initial count. */
-    public static final RegionType TYPE = RegionType.of("latch", 1, "count");
-    public static final int COUNT_OFFSET = 0;
-    public static final int WAIT_OFFSET = 128;
-    public static final int LENGTH = 256;
 
     private final Region region;
     private final MemoryAccess memory;

@@ -1,5 +1,11 @@
 package io.interproc.sync;
 
+import static io.interproc.sync.SharedEventDescriptor.LENGTH;
+import static io.interproc.sync.SharedEventDescriptor.SETS_OFFSET;
+import static io.interproc.sync.SharedEventDescriptor.STATE_OFFSET;
+import static io.interproc.sync.SharedEventDescriptor.TYPE;
+import static io.interproc.sync.SharedEventDescriptor.WAIT_OFFSET;
+
 import io.interproc.core.internal.wait.Waiter;
 
 import io.interproc.core.LivenessCheck;
@@ -18,14 +24,7 @@ import java.util.concurrent.TimeUnit;
  * {@code multiprocessing.Event}. {@link #set()} wakes every waiter in every process;
  * {@link #clear()} resets it; {@link #await} returns at once while it is set.
  *
- * <pre>
- *  body offset
- *     0  +---------------------------------------------------------------+
- *        |  State (32): 0 clear, 1 set      |  Sets (32): times set      |
- *   128  +---------------------------------------------------------------+
- *        |  Wait Word (8): waiters sleep here                            |
- *   256  +---------------------------------------------------------------+
- * </pre>
+ * <p>Layout: {@link SharedEventDescriptor}.
  *
  * <p>Thread-safe. Waiters sleep in the kernel (no CPU) and are woken by {@code set}. A waiter
  * returns true if the event was set at any moment during its wait, even if it was cleared again
@@ -33,12 +32,6 @@ import java.util.concurrent.TimeUnit;
  * lost when a process dies; a waiter on an event that nobody will set waits until its timeout.
  */
 public final class SharedEvent implements AutoCloseable {
-    /** Region type of events. */
-    public static final RegionType TYPE = RegionType.of("event", 1);
-    public static final int STATE_OFFSET = 0;
-    public static final int SETS_OFFSET = 4;
-    public static final int WAIT_OFFSET = 128;
-    public static final int LENGTH = 256;
 
     private final Region region;
     private final MemoryAccess memory;

@@ -1,5 +1,16 @@
 package io.interproc.sync;
 
+import static io.interproc.sync.SharedReadWriteLockDescriptor.HELD;
+import static io.interproc.sync.SharedReadWriteLockDescriptor.LENGTH;
+import static io.interproc.sync.SharedReadWriteLockDescriptor.READERS;
+import static io.interproc.sync.SharedReadWriteLockDescriptor.READERS_OFFSET;
+import static io.interproc.sync.SharedReadWriteLockDescriptor.RECOVERIES_OFFSET;
+import static io.interproc.sync.SharedReadWriteLockDescriptor.TENTATIVE;
+import static io.interproc.sync.SharedReadWriteLockDescriptor.TYPE;
+import static io.interproc.sync.SharedReadWriteLockDescriptor.WAIT_OFFSET;
+import static io.interproc.sync.SharedReadWriteLockDescriptor.WRITER_OFFSET;
+import static io.interproc.sync.SharedReadWriteLockDescriptor.WRITER_THREAD_OFFSET;
+
 import io.interproc.core.internal.wait.Waiter;
 
 import io.interproc.core.internal.memory.MemoryAccess;
@@ -19,25 +30,12 @@ import java.util.concurrent.locks.ReadWriteLock;
  * A read-write lock shared by processes through a named region: many readers or one writer, with
  * the thread ownership of {@link java.util.concurrent.locks.ReentrantReadWriteLock}.
  *
- * <pre>
- *  body offset
- *     0  +---------------------------------------------------------------+
- *        |H|T| Writer (62): process stamp of the writer, 0 if none;      |
- *        |     H: held, T: tentative (deciding whether to hold)          |
- *     8  |  Writer Thread (64): the writer's thread id, 0 while unknown   |
- *    16  |  Recoveries (64): dead writers and dead readers' slots freed   |
- *   128  +---------------------------------------------------------------+
- *        |  Wait Word (8)                                                |
- *   256  +---------------------------------------------------------------+
- *        |  Reader slots: a {@link ProcessSlots} table of 64 slots,       |
- *        |  Held = the read holds of that process                        |
- *  1344  +---------------------------------------------------------------+
- * </pre>
+ * <p>Layout: {@link SharedReadWriteLockDescriptor}.
  *
  * <b>Protocol.</b> A writer claims Writer by compare-and-set from 0 to its
  * {@link ProcessIdentity#stamp() stamp}, which holds back readers that block (writers first), waits
- * until every reader slot is 0, then marks {@link #TENTATIVE}, checks the slots once more and sets
- * {@link #HELD} (or, if a reader came in, goes back to waiting). {@code writeLock().tryLock()} goes
+ * until every reader slot is 0, then marks {@link SharedReadWriteLockDescriptor#TENTATIVE}, checks the slots once more and sets
+ * {@link SharedReadWriteLockDescriptor#HELD} (or, if a reader came in, goes back to waiting). {@code writeLock().tryLock()} goes
  * from 0 straight to TENTATIVE, checks, and sets HELD or 0; a writer or barging reader that finds a
  * TENTATIVE writer waits for its decision. A reader adds one to its process's
  * slot, then reads Writer; if it must not enter (a blocking reader: any writer; {@code tryLock()}:
@@ -71,24 +69,11 @@ import java.util.concurrent.locks.ReadWriteLock;
  * (no FIFO order).
  */
 public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
-    /** Region type of read-write locks. Version 2: reader slots are the truth (version 1 kept a count). */
-    public static final RegionType TYPE = RegionType.of("rwlock", 2);
-    public static final int WRITER_OFFSET = 0;
-    /** Bit 63 of Writer: the writer holds the lock (without it, it has claimed it and waits for readers to leave). */
-    public static final long HELD = Long.MIN_VALUE;
-    /** Bit 62 of Writer: the writer found no reader and is checking once more before it sets {@link #HELD}. */
-    public static final long TENTATIVE = 1L << 62;
     private static final long STAMP = ~(HELD | TENTATIVE);
     /** Spins, then yields, a reader waits for a tentative writer to decide (a few instructions, unless it is descheduled). */
     private static final int DECISION_SPINS = 1 << 10;
     /** Longest wait for a writer's decision: only a writer stopped or killed mid-decision takes this long. */
     private static final long DECISION_NANOS = 10_000_000;
-    public static final int WRITER_THREAD_OFFSET = 8;
-    public static final int RECOVERIES_OFFSET = 16;
-    public static final int WAIT_OFFSET = 128;
-    public static final int READERS_OFFSET = 256;
-    public static final int READERS = 64;
-    public static final int LENGTH = READERS_OFFSET + ProcessSlots.length(READERS);
 
     private final Region region;
     private final MemoryAccess memory;

@@ -1,5 +1,13 @@
 package io.interproc.sync;
 
+import static io.interproc.sync.SharedSemaphoreDescriptor.HOLDERS;
+import static io.interproc.sync.SharedSemaphoreDescriptor.HOLDERS_OFFSET;
+import static io.interproc.sync.SharedSemaphoreDescriptor.LENGTH;
+import static io.interproc.sync.SharedSemaphoreDescriptor.PERMITS_OFFSET;
+import static io.interproc.sync.SharedSemaphoreDescriptor.RECOVERED_OFFSET;
+import static io.interproc.sync.SharedSemaphoreDescriptor.TYPE;
+import static io.interproc.sync.SharedSemaphoreDescriptor.WAIT_OFFSET;
+
 import io.interproc.core.internal.wait.Waiter;
 
 import io.interproc.core.internal.memory.MemoryAccess;
@@ -17,18 +25,7 @@ import java.util.concurrent.TimeUnit;
  * {@link java.util.concurrent.Semaphore} operations — Python's {@code multiprocessing.Semaphore},
  * or {@code BoundedSemaphore} when created bounded.
  *
- * <pre>
- *  body offset
- *     0  +---------------------------------------------------------------+
- *        |  Available Permits (64): unbounded only; 0 when bounded        |
- *   128  +---------------------------------------------------------------+
- *        |  Wait Word (8)                                                |
- *   192  |  Recovered Permits (64): permits returned from dead holders    |
- *   256  +---------------------------------------------------------------+
- *        |  Holder slots: a {@link ProcessSlots} table of 64 slots,       |
- *        |  Held = the permits that process holds (bounded only)          |
- *  1344  +---------------------------------------------------------------+
- * </pre>
+ * <p>Layout: {@link SharedSemaphoreDescriptor}.
  *
  * <p><b>Two uses, chosen at create.</b>
  * <ul>
@@ -57,14 +54,6 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe. Waiters sleep in the kernel and are woken by releases. Not fair.
  */
 public final class SharedSemaphore implements AutoCloseable {
-    /** Region type: parameters initial permits and bounded (0 or 1). Version 2: holder slots are the truth. */
-    public static final RegionType TYPE = RegionType.of("semaphore", 2, "permits", "bounded");
-    public static final int PERMITS_OFFSET = 0;
-    public static final int WAIT_OFFSET = 128;
-    public static final int RECOVERED_OFFSET = 192;
-    public static final int HOLDERS_OFFSET = 256;
-    public static final int HOLDERS = 64;
-    public static final int LENGTH = HOLDERS_OFFSET + ProcessSlots.length(HOLDERS);
     private static final long RECOVERY_INTERVAL_NANOS = 5_000_000;
     private static final java.util.concurrent.ConcurrentMap<String, Object> SLOT_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
 

@@ -58,7 +58,7 @@ class SharedEventTest {
             waiter.interrupt();
             assertInstanceOf(InterruptedException.class, outcome.get(30, TimeUnit.SECONDS));
             waiter.join();
-            event.region().memory().putIntVolatile(SharedEvent.STATE_OFFSET, 7);
+            event.region().memory().putIntVolatile(SharedEventDescriptor.STATE_OFFSET, 7);
             RegionFormatException e = assertThrows(RegionFormatException.class,
                 () -> SharedEvent.open(RegionDirectory.of(dir), "e"));
             assertTrue(e.getMessage().contains("corrupt state word 7"), e.getMessage());

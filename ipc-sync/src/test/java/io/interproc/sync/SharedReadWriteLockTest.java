@@ -159,10 +159,10 @@ class SharedReadWriteLockTest {
     @Test
     void shouldTreatAWriterWordNamingNoProcessAsDeadAndSurviveCorruptSlots() throws Exception {
         try (SharedReadWriteLock rw = SharedReadWriteLock.create(directory(), "rw")) {
-            rw.region().memory().putLongVolatile(SharedReadWriteLock.WRITER_OFFSET, 0x4000_0000_0000_0000L);
-            rw.region().memory().putLongVolatile(SharedReadWriteLock.READERS_OFFSET, -5); // Slots Used
-            rw.region().memory().putLongVolatile(SharedReadWriteLock.READERS_OFFSET + 64 + 16, -1); // a slot's owner
-            rw.region().memory().putLongVolatile(SharedReadWriteLock.READERS_OFFSET + 64 + 24, 7); // and its holds
+            rw.region().memory().putLongVolatile(SharedReadWriteLockDescriptor.WRITER_OFFSET, 0x4000_0000_0000_0000L);
+            rw.region().memory().putLongVolatile(SharedReadWriteLockDescriptor.READERS_OFFSET, -5); // Slots Used
+            rw.region().memory().putLongVolatile(SharedReadWriteLockDescriptor.READERS_OFFSET + 64 + 16, -1); // a slot's owner
+            rw.region().memory().putLongVolatile(SharedReadWriteLockDescriptor.READERS_OFFSET + 64 + 24, 7); // and its holds
             try (SharedReadWriteLock other = SharedReadWriteLock.open(directory(), "rw")) {
                 assertTrue(other.writeLock().tryLock(30, TimeUnit.SECONDS), "garbage owners are recovered");
                 other.writeLock().unlock();

@@ -76,7 +76,7 @@ class SharedSyncMultiJvmTest {
         public void run(String[] args) throws Exception {
             try (SharedEvent event = SharedEvent.open(RegionDirectory.of(Path.of(args[0])), "event")) {
                 event.waitStrategy(io.interproc.core.WaitStrategy.blocking(0, 0, Duration.ofMinutes(10)));
-                System.out.println("WAITING " + Long.toHexString(event.region().body().address() + SharedEvent.WAIT_OFFSET) + " ");
+                System.out.println("WAITING " + Long.toHexString(event.region().body().address() + SharedEventDescriptor.WAIT_OFFSET) + " ");
                 System.out.println(event.await(100, TimeUnit.SECONDS) ? "SET" : "TIMEOUT");
             }
         }

@@ -168,15 +168,15 @@ class SyncPrimitivesTest {
     @Test
     void shouldRefuseCorruptStates() {
         try (SharedSemaphore s = SharedSemaphore.create(directory(), "s", 2, true)) {
-            s.region().memory().putLongVolatile(SharedSemaphore.PERMITS_OFFSET, 99);
+            s.region().memory().putLongVolatile(SharedSemaphoreDescriptor.PERMITS_OFFSET, 99);
             assertThrows(RegionFormatException.class, () -> SharedSemaphore.open(directory(), "s"));
         }
         try (SharedBarrier b = SharedBarrier.create(directory(), "b", 2)) {
-            b.region().memory().putLongVolatile(SharedBarrier.STATE_OFFSET, 5);
+            b.region().memory().putLongVolatile(SharedBarrierDescriptor.STATE_OFFSET, 5);
             assertThrows(RegionFormatException.class, () -> SharedBarrier.open(directory(), "b"));
         }
         try (SharedCountDownLatch l = SharedCountDownLatch.create(directory(), "l", 2)) {
-            l.region().memory().putLongVolatile(SharedCountDownLatch.COUNT_OFFSET, -3);
+            l.region().memory().putLongVolatile(SharedCountDownLatchDescriptor.COUNT_OFFSET, -3);
             assertThrows(RegionFormatException.class, () -> SharedCountDownLatch.open(directory(), "l"));
         }
     }
