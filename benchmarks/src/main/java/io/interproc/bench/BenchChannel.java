@@ -1,8 +1,8 @@
 package io.interproc.bench;
 
-import io.interproc.core.internal.memory.Copy;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.Copy;
 import io.interproc.queue.ring.RingOptions;
 import io.interproc.queue.ring.SpscRing;
 import java.io.IOException;

@@ -1,13 +1,13 @@
 package io.interproc.bench;
 
 import io.interproc.core.ChildJvm;
-import io.interproc.core.internal.memory.Futex;
 import io.interproc.core.JvmTask;
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
+import io.interproc.core.internal.memory.Futex;
+import io.interproc.core.internal.memory.MemoryAccess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

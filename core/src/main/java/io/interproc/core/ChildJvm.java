@@ -1,7 +1,6 @@
 package io.interproc.core;
 
 import io.interproc.core.internal.launch.ChildMain;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,6 @@
 package io.interproc.core;
 
 import io.interproc.core.internal.memory.Native;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -4,9 +4,8 @@ import io.interproc.core.internal.memory.Futex;
 import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.wait.Attachments;
 import io.interproc.core.internal.wait.WaitWord;
-import io.interproc.core.internal.wait.WordHost;
 import io.interproc.core.internal.wait.Watch;
-
+import io.interproc.core.internal.wait.WordHost;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

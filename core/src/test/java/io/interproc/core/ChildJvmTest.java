@@ -1,14 +1,12 @@
 package io.interproc.core;
 
-import io.interproc.core.testing.NoLeftoverProcesses;
-import io.interproc.core.testing.Poll;
-
-import io.interproc.core.internal.memory.Futex;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.interproc.core.internal.memory.Futex;
+import io.interproc.core.testing.NoLeftoverProcesses;
+import io.interproc.core.testing.Poll;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;

@@ -1,14 +1,12 @@
 package io.interproc.core;
 
-import io.interproc.core.testing.ShmTempDir;
-
-import io.interproc.core.internal.memory.Native;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.interproc.core.internal.memory.Native;
+import io.interproc.core.testing.ShmTempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -1,20 +1,16 @@
 package io.interproc.core;
 
-import io.interproc.core.testing.KernelWaits;
-import io.interproc.core.testing.NoLeftoverProcesses;
-import io.interproc.core.testing.Poll;
-import io.interproc.core.testing.ShmTempDir;
-
-import io.interproc.core.internal.memory.Futex;
-import io.interproc.core.internal.wait.WaitWord;
-
-
-import io.interproc.core.internal.memory.MemoryAccess;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.interproc.core.internal.memory.Futex;
+import io.interproc.core.internal.memory.MemoryAccess;
+import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.testing.KernelWaits;
+import io.interproc.core.testing.NoLeftoverProcesses;
+import io.interproc.core.testing.Poll;
+import io.interproc.core.testing.ShmTempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

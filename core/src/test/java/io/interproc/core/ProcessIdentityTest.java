@@ -1,11 +1,10 @@
 package io.interproc.core;
 
-import io.interproc.core.testing.NoLeftoverProcesses;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.interproc.core.testing.NoLeftoverProcesses;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,15 +1,13 @@
 package io.interproc.core;
 
-import io.interproc.core.testing.ShmTempDir;
-
-import io.interproc.core.internal.memory.MemoryAccess;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.interproc.core.internal.memory.MemoryAccess;
+import io.interproc.core.testing.ShmTempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

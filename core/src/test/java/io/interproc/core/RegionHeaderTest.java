@@ -1,13 +1,11 @@
 package io.interproc.core;
 
-import io.interproc.core.testing.ShmTempDir;
-
-import io.interproc.core.internal.wait.WaitWord;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.testing.ShmTempDir;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,14 +1,5 @@
 package io.interproc.core;
 
-import io.interproc.core.testing.KernelWaits;
-import io.interproc.core.testing.Poll;
-import io.interproc.core.testing.ShmTempDir;
-
-import io.interproc.core.internal.wait.Waiter;
-
-import io.interproc.core.internal.memory.Futex;
-import io.interproc.core.internal.wait.WaitWord;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -16,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.interproc.core.internal.memory.Futex;
+import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.Waiter;
+import io.interproc.core.testing.KernelWaits;
+import io.interproc.core.testing.Poll;
+import io.interproc.core.testing.ShmTempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
-import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.RegionDirectory;
+import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.testing.ShmTempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,14 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.interproc.core.ChildJvm;
-import io.interproc.core.internal.memory.Futex;
 import io.interproc.core.JvmTask;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.Futex;
 import io.interproc.core.testing.KernelWaits;
 import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.testing.Poll;
-import io.interproc.core.RegionDirectory;
 import io.interproc.core.testing.ShmTempDir;
-import io.interproc.core.WaitStrategy;
 import io.interproc.queue.ring.TestMessages;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,8 +1,7 @@
 package io.interproc.queue;
 
-import io.interproc.core.testing.FaultCampaign;
-
 import io.interproc.core.RegionDirectory;
+import io.interproc.core.testing.FaultCampaign;
 import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.ring.RingOptions;
 import io.interproc.queue.ring.SpscRing;

@@ -1,7 +1,7 @@
 package io.interproc.sync;
 
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
+import io.interproc.core.internal.memory.MemoryAccess;
 
 /**
  * What each process holds of a shared resource (read holds, semaphore permits), one slot per

@@ -8,9 +8,6 @@ import static io.interproc.sync.SharedBarrierDescriptor.WAITERS;
 import static io.interproc.sync.SharedBarrierDescriptor.WAITERS_OFFSET;
 import static io.interproc.sync.SharedBarrierDescriptor.WAIT_OFFSET;
 
-import io.interproc.core.internal.wait.Waiter;
-
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
@@ -18,7 +15,9 @@ import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.Waiter;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;

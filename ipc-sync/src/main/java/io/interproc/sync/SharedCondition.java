@@ -1,15 +1,14 @@
 package io.interproc.sync;
 
-import io.interproc.core.internal.wait.Waiter;
-
 import static io.interproc.sync.SharedLockDescriptor.CONDITION_GENERATION;
 import static io.interproc.sync.SharedLockDescriptor.CONDITION_STATE;
 import static io.interproc.sync.SharedLockDescriptor.CONDITION_WAIT;
 
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.Waiter;
 import java.util.Date;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;

@@ -5,17 +5,16 @@ import static io.interproc.sync.SharedCountDownLatchDescriptor.LENGTH;
 import static io.interproc.sync.SharedCountDownLatchDescriptor.TYPE;
 import static io.interproc.sync.SharedCountDownLatchDescriptor.WAIT_OFFSET;
 
-import io.interproc.core.internal.wait.Waiter;
-
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.Waiter;
 import java.util.concurrent.TimeUnit;
 
 /**

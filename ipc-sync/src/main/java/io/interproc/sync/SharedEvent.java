@@ -6,17 +6,16 @@ import static io.interproc.sync.SharedEventDescriptor.STATE_OFFSET;
 import static io.interproc.sync.SharedEventDescriptor.TYPE;
 import static io.interproc.sync.SharedEventDescriptor.WAIT_OFFSET;
 
-import io.interproc.core.internal.wait.Waiter;
-
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.Waiter;
 import java.util.concurrent.TimeUnit;
 
 /**

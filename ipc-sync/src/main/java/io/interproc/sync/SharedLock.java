@@ -1,24 +1,23 @@
 package io.interproc.sync;
 
-import io.interproc.core.internal.wait.Waiter;
-
 import static io.interproc.sync.SharedLockDescriptor.HOLD_COUNT_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.OWNER_START_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.OWNER_START_TOKEN_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.OWNER_TOKEN_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.RECOVERED_FLAG;
 import static io.interproc.sync.SharedLockDescriptor.RECOVERIES_OFFSET;
-import static io.interproc.sync.SharedLockDescriptor.WAIT_OFFSET;
 import static io.interproc.sync.SharedLockDescriptor.WAITERS_FLAG;
+import static io.interproc.sync.SharedLockDescriptor.WAIT_OFFSET;
 
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.Waiter;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;

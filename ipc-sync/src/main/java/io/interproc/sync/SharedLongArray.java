@@ -1,11 +1,11 @@
 package io.interproc.sync;
 
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
+import io.interproc.core.internal.memory.MemoryAccess;
 import java.util.function.LongUnaryOperator;
 
 /**

@@ -11,16 +11,15 @@ import static io.interproc.sync.SharedReadWriteLockDescriptor.WAIT_OFFSET;
 import static io.interproc.sync.SharedReadWriteLockDescriptor.WRITER_OFFSET;
 import static io.interproc.sync.SharedReadWriteLockDescriptor.WRITER_THREAD_OFFSET;
 
-import io.interproc.core.internal.wait.Waiter;
-
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.Waiter;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;

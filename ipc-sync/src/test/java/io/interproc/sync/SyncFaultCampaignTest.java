@@ -1,20 +1,19 @@
 package io.interproc.sync;
 
-import io.interproc.core.testing.DeliveryLedger;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
-import io.interproc.core.testing.FaultCampaign;
 import io.interproc.core.JvmTask;
-import io.interproc.core.internal.memory.MemoryAccess;
-import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
+import io.interproc.core.internal.memory.MemoryAccess;
+import io.interproc.core.testing.DeliveryLedger;
+import io.interproc.core.testing.FaultCampaign;
+import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.testing.ShmTempDir;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,8 +1,7 @@
 package io.interproc.sync;
 
-import io.interproc.core.testing.FaultCampaign;
-
 import io.interproc.core.RegionDirectory;
+import io.interproc.core.testing.FaultCampaign;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.interproc.core.testing.Poll;
 import io.interproc.core.RegionDirectory;
+import io.interproc.core.testing.Poll;
 import io.interproc.core.testing.ShmTempDir;
 import java.nio.file.Path;
 import java.time.Duration;

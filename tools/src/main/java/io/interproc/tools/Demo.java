@@ -1,12 +1,8 @@
 package io.interproc.tools;
 
-import io.interproc.core.internal.wait.Waiter;
-
 import io.interproc.core.ChildJvm;
-import io.interproc.core.internal.memory.Futex;
 import io.interproc.core.JvmTask;
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.PeerDiedException;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
@@ -14,7 +10,10 @@ import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.Futex;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.Waiter;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.interproc.tools;
 
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionException;
 import io.interproc.core.RegionInfo;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.pool.PoolDescriptor;
 import io.interproc.queue.ring.MpscRing;

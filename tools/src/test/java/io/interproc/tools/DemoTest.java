@@ -3,8 +3,8 @@ package io.interproc.tools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.RegionDirectory;
+import io.interproc.core.testing.NoLeftoverProcesses;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,16 +1,15 @@
 package io.interproc.tools;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
 import io.interproc.core.JvmTask;
-import io.interproc.core.testing.NoLeftoverProcesses;
-import io.interproc.core.testing.Poll;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionHeader;
+import io.interproc.core.testing.NoLeftoverProcesses;
+import io.interproc.core.testing.Poll;
 import io.interproc.core.testing.ShmTempDir;
 import io.interproc.queue.pool.Codec;
 import io.interproc.queue.pool.ProcessPool;

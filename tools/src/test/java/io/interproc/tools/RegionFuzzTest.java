@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
 import io.interproc.core.JvmTask;
-import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.PeerDiedException;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionException;
+import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.testing.ShmTempDir;
 import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.pipe.Pipe;

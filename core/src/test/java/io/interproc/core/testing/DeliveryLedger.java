@@ -4,9 +4,7 @@ import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
-
 import io.interproc.core.internal.memory.MemoryAccess;
-
 import java.nio.file.Path;
 
 /**

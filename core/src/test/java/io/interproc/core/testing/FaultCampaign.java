@@ -1,7 +1,6 @@
 package io.interproc.core.testing;
 
 import io.interproc.core.ChildJvm;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,7 @@
 package io.interproc.core.testing;
 
 import io.interproc.core.Region;
-
 import io.interproc.core.internal.memory.Native;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,15 +1,15 @@
 package io.interproc.queue.mpmc;
 
-import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CLAIMS_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CLAIMS;
+import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CLAIMS_OFFSET;
+import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CLAIMS_USED_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CLAIM_LENGTH;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CLAIM_OWNER;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CLAIM_POSITION;
-import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CLAIMS_USED_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.NO_CLAIM;
 
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
+import io.interproc.core.internal.memory.MemoryAccess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongPredicate;

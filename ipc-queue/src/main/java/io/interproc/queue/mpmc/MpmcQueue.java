@@ -1,7 +1,5 @@
 package io.interproc.queue.mpmc;
 
-import io.interproc.core.internal.wait.Waiter;
-
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.ABANDONED_DEQUEUES_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.ABANDONED_ENQUEUES_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.CONSUMER_CLAIM;
@@ -17,15 +15,16 @@ import static io.interproc.queue.mpmc.MpmcQueueDescriptor.SLOTS_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.TAIL_OFFSET;
 import static io.interproc.queue.mpmc.MpmcQueueDescriptor.TYPE_OFFSET;
 
-import io.interproc.core.internal.memory.Copy;
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.Copy;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.Waiter;
 import io.interproc.queue.MessageReceiver;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

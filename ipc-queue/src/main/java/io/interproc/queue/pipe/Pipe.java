@@ -9,16 +9,16 @@ import static io.interproc.queue.pipe.PipeDescriptor.RINGS_OFFSET;
 import static io.interproc.queue.pipe.PipeDescriptor.START_OFFSET;
 
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.PeerDiedException;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.queue.MessageReceiver;
-import io.interproc.queue.ring.SpscRing;
 import io.interproc.queue.ring.Rings;
+import io.interproc.queue.ring.SpscRing;
 import java.io.EOFException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

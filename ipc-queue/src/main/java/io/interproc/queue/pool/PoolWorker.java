@@ -10,10 +10,10 @@ import static io.interproc.queue.pool.PoolDescriptor.WORKER_PID;
 import static io.interproc.queue.pool.PoolDescriptor.WORKER_START;
 
 import io.interproc.core.JvmTask;
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.ring.MpscRing;
 import java.lang.foreign.MemorySegment;

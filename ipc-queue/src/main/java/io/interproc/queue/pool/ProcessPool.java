@@ -16,11 +16,11 @@ import static io.interproc.queue.pool.PoolDescriptor.TASKS_DONE;
 import static io.interproc.queue.pool.PoolDescriptor.WORKER_PID;
 
 import io.interproc.core.ChildJvm;
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.ring.MpscRing;
 import io.interproc.queue.ring.RingOptions;

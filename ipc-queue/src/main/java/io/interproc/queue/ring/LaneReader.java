@@ -1,6 +1,5 @@
 package io.interproc.queue.ring;
 
-import io.interproc.queue.MessageReceiver;
 import static io.interproc.queue.ring.MpscRingDescriptor.ATTACHING;
 import static io.interproc.queue.ring.MpscRingDescriptor.GENERATION_OFFSET;
 import static io.interproc.queue.ring.MpscRingDescriptor.LEFT;
@@ -10,12 +9,13 @@ import static io.interproc.queue.ring.MpscRingDescriptor.VERSION_OFFSET;
 import static io.interproc.queue.ring.MpscRingDescriptor.laneName;
 import static io.interproc.queue.ring.MpscRingDescriptor.laneOffset;
 
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.NoSuchRegionException;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
+import io.interproc.core.internal.memory.MemoryAccess;
+import io.interproc.queue.MessageReceiver;
 import java.util.concurrent.TimeUnit;
 
 /**

@@ -1,10 +1,5 @@
 package io.interproc.queue.ring;
 
-import io.interproc.core.internal.wait.Waiter;
-
-import io.interproc.queue.MessageReceiver;
-import io.interproc.queue.MessageSink;
-import io.interproc.queue.MessageSource;
 import static io.interproc.queue.ring.MpscRingDescriptor.ACTIVE;
 import static io.interproc.queue.ring.MpscRingDescriptor.ATTACHING;
 import static io.interproc.queue.ring.MpscRingDescriptor.CONSUMER_WAIT_OFFSET;
@@ -20,7 +15,6 @@ import static io.interproc.queue.ring.MpscRingDescriptor.laneName;
 import static io.interproc.queue.ring.MpscRingDescriptor.laneOffset;
 
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
@@ -29,7 +23,12 @@ import io.interproc.core.RegionExistsException;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.Waiter;
+import io.interproc.queue.MessageReceiver;
+import io.interproc.queue.MessageSink;
+import io.interproc.queue.MessageSource;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.interproc.queue.ring;
 
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionType;
+import io.interproc.core.internal.memory.MemoryAccess;
 
 /**
  * Layout of an SPSC ring: its control block and data, the body of a ring region (or embedded in

@@ -13,10 +13,10 @@ import static io.interproc.queue.ring.RingDescriptor.PRODUCER_PID_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.PRODUCER_START_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.TAIL_OFFSET;
 
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.PeerDiedException;
 import io.interproc.core.ProcessIdentity;
 import io.interproc.core.Region;
+import io.interproc.core.internal.memory.MemoryAccess;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,16 +1,15 @@
 package io.interproc.queue.ring;
 
-import io.interproc.core.internal.wait.Waiter;
-
 import static io.interproc.queue.ring.RecordDescriptor.HEADER_LENGTH;
 import static io.interproc.queue.ring.RecordDescriptor.align;
 import static io.interproc.queue.ring.RingDescriptor.HEAD_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.TAIL_OFFSET;
 
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.Waiter;
 import io.interproc.queue.MessageReceiver;
 import io.interproc.queue.MessageSink;
 import java.lang.foreign.MemorySegment;

@@ -13,15 +13,15 @@ import static io.interproc.queue.ring.RingDescriptor.HEAD_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.PRODUCER_WAIT_OFFSET;
 import static io.interproc.queue.ring.RingDescriptor.TAIL_OFFSET;
 
-import io.interproc.core.internal.memory.Copy;
 import io.interproc.core.LivenessCheck;
-import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.PeerDiedException;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.Copy;
+import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.wait.WaitWord;
 import io.interproc.queue.MessageReceiver;
 import io.interproc.queue.MessageSink;

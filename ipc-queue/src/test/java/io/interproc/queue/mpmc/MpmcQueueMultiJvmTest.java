@@ -1,14 +1,13 @@
 package io.interproc.queue.mpmc;
 
-import io.interproc.core.testing.Poll;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
 import io.interproc.core.JvmTask;
-import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.RegionDirectory;
+import io.interproc.core.testing.NoLeftoverProcesses;
+import io.interproc.core.testing.Poll;
 import io.interproc.core.testing.ShmTempDir;
 import io.interproc.queue.ring.TestMessages;
 import java.nio.file.Path;

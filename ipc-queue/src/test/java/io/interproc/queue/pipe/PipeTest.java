@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
 import io.interproc.core.JvmTask;
-import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.RegionDirectory;
+import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.testing.ShmTempDir;
 import java.io.EOFException;
 import java.lang.foreign.MemorySegment;

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
 import io.interproc.core.JvmTask;
+import io.interproc.core.RegionDirectory;
 import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.testing.Poll;
-import io.interproc.core.RegionDirectory;
 import io.interproc.core.testing.ShmTempDir;
 import io.interproc.queue.mpmc.MpmcQueue;
 import java.nio.charset.StandardCharsets;

@@ -1,24 +1,24 @@
 package io.interproc.queue.ring;
 
-import io.interproc.queue.MessageReceiver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
-import io.interproc.core.testing.FaultCampaign;
 import io.interproc.core.JvmTask;
-import io.interproc.core.testing.KernelWaits;
-import io.interproc.core.internal.memory.MemoryAccess;
-import io.interproc.core.testing.NoLeftoverProcesses;
-import io.interproc.core.testing.Poll;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionFormatException;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
+import io.interproc.core.internal.memory.MemoryAccess;
+import io.interproc.core.testing.FaultCampaign;
+import io.interproc.core.testing.KernelWaits;
+import io.interproc.core.testing.NoLeftoverProcesses;
+import io.interproc.core.testing.Poll;
 import io.interproc.core.testing.ShmTempDir;
+import io.interproc.queue.MessageReceiver;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;

@@ -4,12 +4,12 @@ import static io.interproc.core.testing.DeliveryLedger.violation;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
+import io.interproc.core.JvmTask;
+import io.interproc.core.RegionDirectory;
 import io.interproc.core.testing.DeliveryLedger;
 import io.interproc.core.testing.FaultCampaign;
-import io.interproc.core.JvmTask;
 import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.testing.Poll;
-import io.interproc.core.RegionDirectory;
 import io.interproc.core.testing.ShmTempDir;
 import io.interproc.queue.MessageSink;
 import io.interproc.queue.MessageSource;

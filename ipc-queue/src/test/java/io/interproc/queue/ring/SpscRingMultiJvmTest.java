@@ -8,14 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.interproc.core.ChildJvm;
 import io.interproc.core.JvmTask;
-import io.interproc.core.internal.memory.MemoryAccess;
-import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.PeerDiedException;
-import io.interproc.core.testing.Poll;
 import io.interproc.core.Region;
 import io.interproc.core.RegionDirectory;
 import io.interproc.core.RegionSpec;
 import io.interproc.core.RegionType;
+import io.interproc.core.internal.memory.MemoryAccess;
+import io.interproc.core.testing.NoLeftoverProcesses;
+import io.interproc.core.testing.Poll;
 import io.interproc.core.testing.ShmTempDir;
 import io.interproc.queue.MessageReceiver;
 import java.lang.foreign.Arena;

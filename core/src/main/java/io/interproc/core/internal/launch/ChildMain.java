@@ -3,7 +3,6 @@ package io.interproc.core.internal.launch;
 import io.interproc.core.ChildJvm;
 import io.interproc.core.JvmTask;
 import io.interproc.core.ProcessIdentity;
-
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Arrays;

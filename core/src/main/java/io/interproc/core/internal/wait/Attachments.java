@@ -2,7 +2,6 @@ package io.interproc.core.internal.wait;
 
 import io.interproc.core.NoSuchRegionException;
 import io.interproc.core.RegionException;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

@@ -2,7 +2,6 @@ package io.interproc.core.internal.wait;
 
 import io.interproc.core.LivenessCheck;
 import io.interproc.core.WaitStrategy;
-
 import java.util.function.BooleanSupplier;
 import org.agrona.concurrent.IdleStrategy;
 

@@ -5,7 +5,6 @@ import io.interproc.core.internal.memory.Futex;
 import io.interproc.core.internal.memory.Membarrier;
 import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.core.internal.memory.Native;
-
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.spi.AbstractInterruptibleChannel;

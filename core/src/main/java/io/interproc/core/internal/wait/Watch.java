@@ -1,7 +1,6 @@
 package io.interproc.core.internal.wait;
 
 import io.interproc.core.internal.memory.Membarrier;
-
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;

@@ -1,11 +1,9 @@
 package io.interproc.core.internal.memory;
 
-
-import io.interproc.core.internal.memory.Copy;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.interproc.core.internal.memory.Copy;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

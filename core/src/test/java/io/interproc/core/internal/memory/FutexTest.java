@@ -1,23 +1,21 @@
 package io.interproc.core.internal.memory;
 
-import io.interproc.core.testing.KernelWaits;
-import io.interproc.core.testing.Poll;
-import io.interproc.core.Region;
-import io.interproc.core.RegionDirectory;
-import io.interproc.core.RegionSpec;
-import io.interproc.core.RegionType;
-import io.interproc.core.testing.ShmTempDir;
-
-import io.interproc.core.internal.memory.Futex;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.RegionType;
+import io.interproc.core.internal.memory.Futex;
+import io.interproc.core.testing.KernelWaits;
+import io.interproc.core.testing.Poll;
+import io.interproc.core.testing.ShmTempDir;
 import java.lang.foreign.MemorySegment;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

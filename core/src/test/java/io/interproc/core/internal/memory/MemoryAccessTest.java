@@ -1,13 +1,11 @@
 package io.interproc.core.internal.memory;
 
-
-import io.interproc.core.internal.memory.MemoryAccess;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.interproc.core.internal.memory.MemoryAccess;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.Test;
 

@@ -1,29 +1,25 @@
 package io.interproc.core.internal.wait;
 
-import io.interproc.core.ChildJvm;
-import io.interproc.core.JvmTask;
-import io.interproc.core.internal.memory.Membarrier;
-
-import io.interproc.core.LivenessCheck;
-import io.interproc.core.testing.NoLeftoverProcesses;
-import io.interproc.core.testing.Poll;
-import io.interproc.core.Region;
-import io.interproc.core.RegionDirectory;
-import io.interproc.core.RegionSpec;
-import io.interproc.core.RegionType;
-import io.interproc.core.testing.ShmTempDir;
-import io.interproc.core.WaitStrategy;
-
-import io.interproc.core.internal.wait.Waiter;
-
-import io.interproc.core.internal.memory.MemoryAccess;
-import io.interproc.core.internal.wait.WaitWord;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.interproc.core.ChildJvm;
+import io.interproc.core.JvmTask;
+import io.interproc.core.LivenessCheck;
+import io.interproc.core.Region;
+import io.interproc.core.RegionDirectory;
+import io.interproc.core.RegionSpec;
+import io.interproc.core.RegionType;
+import io.interproc.core.WaitStrategy;
+import io.interproc.core.internal.memory.Membarrier;
+import io.interproc.core.internal.memory.MemoryAccess;
+import io.interproc.core.internal.wait.WaitWord;
+import io.interproc.core.internal.wait.Waiter;
+import io.interproc.core.testing.NoLeftoverProcesses;
+import io.interproc.core.testing.Poll;
+import io.interproc.core.testing.ShmTempDir;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
