@@ -14,6 +14,6 @@ module io.interproc.core {
     requires static org.agrona;
 
     exports io.interproc.core;
-    exports io.interproc.core.internal.memory to io.interproc.queue, io.interproc.sync;
-    exports io.interproc.core.internal.wait to io.interproc.queue, io.interproc.sync;
+    exports io.interproc.core.internal.memory to io.interproc.queue, io.interproc.sync, io.interproc.pool;
+    exports io.interproc.core.internal.wait to io.interproc.queue, io.interproc.sync, io.interproc.pool;
 }

@@ -2,7 +2,7 @@
  * interproc's queues: {@link io.interproc.queue.ring.SpscRing} and {@link
  * io.interproc.queue.ring.MpscRing} behind {@link io.interproc.queue.MessageSink} and {@link
  * io.interproc.queue.MessageSource}, {@link io.interproc.queue.mpmc.MpmcQueue}, {@link
- * io.interproc.queue.pipe.Pipe} and {@link io.interproc.queue.pool.ProcessPool}. Agrona is
+ * io.interproc.queue.pipe.Pipe}. Agrona is
  * optional: needed only for {@link io.interproc.queue.ring.AgronaBuffers}.
  */
 module io.interproc.queue {
@@ -13,5 +13,4 @@ module io.interproc.queue {
     exports io.interproc.queue.ring;
     exports io.interproc.queue.mpmc;
     exports io.interproc.queue.pipe;
-    exports io.interproc.queue.pool;
 }

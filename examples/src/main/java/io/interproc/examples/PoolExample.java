@@ -1,8 +1,8 @@
 package io.interproc.examples;
 
-import io.interproc.queue.pool.Codec;
-import io.interproc.queue.pool.ProcessPool;
-import io.interproc.queue.pool.Task;
+import io.interproc.pool.Codec;
+import io.interproc.pool.ProcessPool;
+import io.interproc.pool.Task;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.stream.LongStream;

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The library's jars on the module path, as a modular application uses them: they resolve as the
- * modules {@code io.interproc.core}, {@code io.interproc.queue} and {@code io.interproc.sync}, only
+ * modules {@code io.interproc.core}, {@code io.interproc.queue}, {@code io.interproc.sync} and
+ * {@code io.interproc.pool}, only
  * the API packages are exported to everyone, the internal ones to the library's modules only, and
  * a ring and a lock work with native access granted to {@code io.interproc.core} by name.
  * Runs where the build put the packaged jars on the test class path (the reactor's {@code verify}).
@@ -33,7 +34,7 @@ class ModularJarTest {
     @Test
     void shouldResolveTheJarsAsModulesExportingOnlyTheApi() throws Exception {
         List<String> jars = new ArrayList<>();
-        for (String artifact : List.of("interproc-core", "interproc-queue", "interproc-sync")) {
+        for (String artifact : List.of("interproc-core", "interproc-queue", "interproc-sync", "interproc-pool")) {
             String entry = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(e -> Path.of(e).getFileName().toString().startsWith(artifact + "-")
                     && e.endsWith(".jar") && !e.endsWith("-tests.jar"))
@@ -44,7 +45,7 @@ class ModularJarTest {
         Path testClasses = Path.of(ModularJarTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--module-path", String.join(File.pathSeparator, jars),
-            "--add-modules", "io.interproc.queue,io.interproc.sync",
+            "--add-modules", "io.interproc.queue,io.interproc.sync,io.interproc.pool",
             "--enable-native-access=io.interproc.core",
             "-cp", testClasses.toString(), ModuleCheck.class.getName(), dir.toString());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -22,6 +22,11 @@ public final class ModuleCheck {
         check(core.getName().equals("io.interproc.core"), "core is " + core);
         check(queue.getName().equals("io.interproc.queue"), "queue is " + queue);
         check(sync.getName().equals("io.interproc.sync"), "sync is " + sync);
+        Module pool = io.interproc.pool.ProcessPool.class.getModule();
+        check(pool.getName().equals("io.interproc.pool"), "pool is " + pool);
+        check(pool.getDescriptor().requires().stream().anyMatch(r -> r.name().equals("io.interproc.queue")
+            && r.modifiers().contains(java.lang.module.ModuleDescriptor.Requires.Modifier.TRANSITIVE)),
+            "pool requires the queues transitively");
         check(core.isExported("io.interproc.core"), "the core API is exported");
         for (String internal : List.of("io.interproc.core.internal.memory", "io.interproc.core.internal.wait",
             "io.interproc.core.internal.launch")) {

@@ -11,9 +11,9 @@ import io.interproc.core.RegionHeader;
 import io.interproc.core.testing.NoLeftoverProcesses;
 import io.interproc.core.testing.Poll;
 import io.interproc.core.testing.ShmTempDir;
-import io.interproc.queue.pool.Codec;
-import io.interproc.queue.pool.ProcessPool;
-import io.interproc.queue.pool.Task;
+import io.interproc.pool.Codec;
+import io.interproc.pool.ProcessPool;
+import io.interproc.pool.Task;
 import io.interproc.queue.ring.MpscRing;
 import io.interproc.queue.ring.RingOptions;
 import io.interproc.queue.ring.SpscRing;
@@ -135,7 +135,7 @@ class InterprocTest {
         assertEquals(0, help.status());
         assertTrue(help.out().contains("cleanup"), help.out());
         try (var r = RegionDirectory.of(dir).create("broken-pool", new io.interproc.core.RegionSpec(
-            io.interproc.queue.pool.PoolDescriptor.TYPE, 64, 1000, 65536), x -> { })) {
+            io.interproc.pool.PoolDescriptor.TYPE, 64, 1000, 65536), x -> { })) {
             Result pool = run("stat", "broken-pool");
             assertEquals(1, pool.status(), pool.out());
             assertTrue(pool.err().contains("pool 'broken-pool' is corrupt: 1000 workers"), pool.err());

@@ -1,4 +1,4 @@
-package io.interproc.queue.pool;
+package io.interproc.pool;
 
 import io.interproc.core.Region;
 import io.interproc.core.RegionFormatException;

@@ -1,13 +1,13 @@
-package io.interproc.queue.pool;
+package io.interproc.pool;
 
-import static io.interproc.queue.pool.PoolDescriptor.ERROR;
-import static io.interproc.queue.pool.PoolDescriptor.INIT_FAILED;
-import static io.interproc.queue.pool.PoolDescriptor.RESULT;
-import static io.interproc.queue.pool.PoolDescriptor.RUNNING_TASK;
-import static io.interproc.queue.pool.PoolDescriptor.STOP;
-import static io.interproc.queue.pool.PoolDescriptor.TASKS_DONE;
-import static io.interproc.queue.pool.PoolDescriptor.WORKER_PID;
-import static io.interproc.queue.pool.PoolDescriptor.WORKER_START;
+import static io.interproc.pool.PoolDescriptor.ERROR;
+import static io.interproc.pool.PoolDescriptor.INIT_FAILED;
+import static io.interproc.pool.PoolDescriptor.RESULT;
+import static io.interproc.pool.PoolDescriptor.RUNNING_TASK;
+import static io.interproc.pool.PoolDescriptor.STOP;
+import static io.interproc.pool.PoolDescriptor.TASKS_DONE;
+import static io.interproc.pool.PoolDescriptor.WORKER_PID;
+import static io.interproc.pool.PoolDescriptor.WORKER_START;
 
 import io.interproc.core.JvmTask;
 import io.interproc.core.ProcessIdentity;

@@ -1,4 +1,4 @@
-package io.interproc.queue.pool;
+package io.interproc.pool;
 
 /**
  * Runs once in each worker JVM before its first task (Python's {@code Pool(initializer=...)}),

@@ -1,4 +1,4 @@
-package io.interproc.queue.pool;
+package io.interproc.pool;
 
 /**
  * Work a {@link ProcessPool} runs in its worker JVMs: bytes in, bytes out. Named by class: the

@@ -1,4 +1,4 @@
-package io.interproc.queue.pool;
+package io.interproc.pool;
 
 /**
  * A task (or the pool's {@link WorkerInitializer}) threw in a worker JVM. The remote exception is

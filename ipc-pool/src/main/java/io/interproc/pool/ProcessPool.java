@@ -1,19 +1,19 @@
-package io.interproc.queue.pool;
+package io.interproc.pool;
 
-import static io.interproc.queue.pool.PoolDescriptor.COMPLETED_OFFSET;
-import static io.interproc.queue.pool.PoolDescriptor.FAILED_OFFSET;
-import static io.interproc.queue.pool.PoolDescriptor.LAUNCHED_OFFSET;
-import static io.interproc.queue.pool.PoolDescriptor.POOL_PID_OFFSET;
-import static io.interproc.queue.pool.PoolDescriptor.POOL_START_OFFSET;
-import static io.interproc.queue.pool.PoolDescriptor.RUNNING_TASK;
-import static io.interproc.queue.pool.PoolDescriptor.STATE_BROKEN;
-import static io.interproc.queue.pool.PoolDescriptor.STATE_OFFSET;
-import static io.interproc.queue.pool.PoolDescriptor.STATE_RUNNING;
-import static io.interproc.queue.pool.PoolDescriptor.STATE_SHUTTING_DOWN;
-import static io.interproc.queue.pool.PoolDescriptor.STATE_TERMINATED;
-import static io.interproc.queue.pool.PoolDescriptor.SUBMITTED_OFFSET;
-import static io.interproc.queue.pool.PoolDescriptor.TASKS_DONE;
-import static io.interproc.queue.pool.PoolDescriptor.WORKER_PID;
+import static io.interproc.pool.PoolDescriptor.COMPLETED_OFFSET;
+import static io.interproc.pool.PoolDescriptor.FAILED_OFFSET;
+import static io.interproc.pool.PoolDescriptor.LAUNCHED_OFFSET;
+import static io.interproc.pool.PoolDescriptor.POOL_PID_OFFSET;
+import static io.interproc.pool.PoolDescriptor.POOL_START_OFFSET;
+import static io.interproc.pool.PoolDescriptor.RUNNING_TASK;
+import static io.interproc.pool.PoolDescriptor.STATE_BROKEN;
+import static io.interproc.pool.PoolDescriptor.STATE_OFFSET;
+import static io.interproc.pool.PoolDescriptor.STATE_RUNNING;
+import static io.interproc.pool.PoolDescriptor.STATE_SHUTTING_DOWN;
+import static io.interproc.pool.PoolDescriptor.STATE_TERMINATED;
+import static io.interproc.pool.PoolDescriptor.SUBMITTED_OFFSET;
+import static io.interproc.pool.PoolDescriptor.TASKS_DONE;
+import static io.interproc.pool.PoolDescriptor.WORKER_PID;
 
 import io.interproc.core.ChildJvm;
 import io.interproc.core.ProcessIdentity;

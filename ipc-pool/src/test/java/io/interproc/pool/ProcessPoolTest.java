@@ -1,4 +1,4 @@
-package io.interproc.queue.pool;
+package io.interproc.pool;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.interproc.queue.pool;
+package io.interproc.pool;
 
 import java.util.OptionalInt;
 
