@@ -17,9 +17,6 @@ import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.ring.MpscRing;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -62,10 +59,9 @@ public final class PoolWorker implements JvmTask {
             if (!args[4].equals("-")) {
                 try {
                     WorkerInitializer initializer = instantiate(args[4], WorkerInitializer.class);
-                    initializer.initialize(args[5].equals("-") ? new byte[0] : Wire.unhex(args[5]));
+                    initializer.initialize(args[5].equals("-") ? new byte[0] : PoolMessages.unhex(args[5]));
                 } catch (Throwable t) {
-                    byte[] error = Wire.error(t, limit - 8);
-                    results.put(INIT_FAILED, ByteBuffer.allocate(8 + error.length).putLong(me.pid()).put(error).array());
+                    results.put(INIT_FAILED, PoolMessages.initFailure(me.pid(), t, limit));
                     return;
                 }
             }
@@ -87,15 +83,13 @@ public final class PoolWorker implements JvmTask {
                             + "maximum of " + (limit - ProcessPool.RESULT_OVERHEAD) + " (max message length " + limit
                             + " minus " + ProcessPool.RESULT_OVERHEAD + ")");
                     }
-                    reply = result;
+                    reply = PoolMessages.result(taskId, result);
                     replyType = RESULT;
                 } catch (Throwable t) {
-                    byte[] error = Wire.error(t, limit - ProcessPool.RESULT_OVERHEAD - 8);
-                    reply = ByteBuffer.allocate(8 + error.length).putLong(me.pid()).put(error).array();
+                    reply = PoolMessages.failure(taskId, me.pid(), t, limit);
                     replyType = ERROR;
                 }
-                byte[] message = ByteBuffer.allocate(8 + reply.length).putLong(taskId).put(reply).array();
-                results.put(replyType, message);
+                results.put(replyType, reply);
                 m.putLongRelease(slot + RUNNING_TASK, 0);
                 m.getAndAddLong(slot + TASKS_DONE, 1);
             }
@@ -107,13 +101,10 @@ public final class PoolWorker implements JvmTask {
         if (messageType != PoolDescriptor.TASK) {
             return;
         }
-        ByteBuffer in = buffer.asSlice(offset, length).asByteBuffer().order(ByteOrder.BIG_ENDIAN);
-        taskId = in.getLong();
-        byte[] nameBytes = new byte[Short.toUnsignedInt(in.getShort())];
-        in.get(nameBytes);
-        className = new String(nameBytes, StandardCharsets.UTF_8);
-        input = new byte[in.remaining()];
-        in.get(input);
+        PoolMessages.TaskMessage task = PoolMessages.readTask(buffer, offset, length);
+        taskId = task.id();
+        className = task.className();
+        input = task.input();
     }
 
     private Task task(String name) throws ReflectiveOperationException {

@@ -25,7 +25,6 @@ import io.interproc.queue.mpmc.MpmcQueue;
 import io.interproc.queue.ring.MpscRing;
 import io.interproc.queue.ring.RingOptions;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -271,7 +270,7 @@ public final class ProcessPool implements AutoCloseable {
      */
     public CompletableFuture<byte[]> submit(Class<? extends Task> task, byte[] input) {
         byte[] className = task.getName().getBytes(StandardCharsets.UTF_8);
-        int length = 10 + className.length + input.length;
+        int length = PoolMessages.TASK_OVERHEAD + className.length + input.length;
         if (length > settings.maxMessageLength || className.length > 0xFFFF) {
             throw new IllegalArgumentException("a task input of " + input.length + " bytes with class " + task.getName()
                 + " needs a " + length + "-byte message, over the pool's max message length "
@@ -286,8 +285,7 @@ public final class ProcessPool implements AutoCloseable {
         synchronized (submitLock) {
             checkAccepting();
             long id = nextPosition;
-            byte[] message = ByteBuffer.allocate(length).putLong(id).putShort((short) className.length).put(className)
-                .put(input).array();
+            byte[] message = PoolMessages.task(id, className, input);
             pending.put(id, future);
             try {
                 while (!tasks.put(PoolDescriptor.TASK, message, POLL_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -539,30 +537,27 @@ public final class ProcessPool implements AutoCloseable {
     }
 
     private void onResult(int type, MemorySegment buffer, long offset, int length) {
-        ByteBuffer in = buffer.asSlice(offset, length).asByteBuffer();
+        PoolMessages.Reply reply = PoolMessages.readReply(type, buffer, offset, length);
         if (type == PoolDescriptor.INIT_FAILED) {
-            long pid = in.getLong();
-            String[] error = Wire.error(in);
-            brokenBy = new RemoteTaskException("the initializer " + settings.initializer, pid, error[0], error[1], error[2]);
+            String[] error = reply.error();
+            brokenBy = new RemoteTaskException("the initializer " + settings.initializer, reply.pid(), error[0], error[1],
+                error[2]);
             setState(STATE_BROKEN);
             failAll(brokenBy);
             return;
         }
-        long id = in.getLong();
-        CompletableFuture<byte[]> future = pending.remove(id);
+        CompletableFuture<byte[]> future = pending.remove(reply.taskId());
         if (future == null) {
             return; // already failed (its worker was judged dead) or cancelled
         }
-        if (type == PoolDescriptor.RESULT) {
-            byte[] bytes = new byte[in.remaining()];
-            in.get(bytes);
+        if (reply.result() != null) {
             memory.getAndAddLong(COMPLETED_OFFSET, 1);
-            future.complete(bytes);
+            future.complete(reply.result());
         } else {
-            long pid = in.getLong();
-            String[] error = Wire.error(in);
+            String[] error = reply.error();
             memory.getAndAddLong(FAILED_OFFSET, 1);
-            future.completeExceptionally(new RemoteTaskException("task " + id, pid, error[0], error[1], error[2]));
+            future.completeExceptionally(new RemoteTaskException("task " + reply.taskId(), reply.pid(), error[0],
+                error[1], error[2]));
         }
     }
 
@@ -757,7 +752,7 @@ public final class ProcessPool implements AutoCloseable {
             .jvmOptions(settings.jvmOptions.toArray(String[]::new))
             .args(directory.path().toString(), name, Integer.toString(index), Long.toString(settings.maxTasksPerWorker),
                 settings.initializer == null ? "-" : settings.initializer,
-                settings.initializer == null ? "-" : Wire.hex(settings.initializerArgument));
+                settings.initializer == null ? "-" : PoolMessages.hex(settings.initializerArgument));
         Worker worker = new Worker(index, builder.start());
         memory.getAndAddLong(LAUNCHED_OFFSET, 1);
         return worker;
