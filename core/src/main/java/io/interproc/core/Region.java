@@ -2,9 +2,9 @@ package io.interproc.core;
 
 import io.interproc.core.internal.memory.Futex;
 import io.interproc.core.internal.memory.MemoryAccess;
-import io.interproc.core.internal.wait.Attachments;
+import io.interproc.core.internal.wait.OpenRegionFiles;
 import io.interproc.core.internal.wait.WaitWord;
-import io.interproc.core.internal.wait.Watch;
+import io.interproc.core.internal.wait.WordWatch;
 import io.interproc.core.internal.wait.WordHost;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -44,7 +44,7 @@ public final class Region implements AutoCloseable {
     private final ProcessIdentity creator;
     private final long createdAtMillis;
     private final boolean created;
-    private final Attachments.Attachment attachment;
+    private final OpenRegionFiles.Attachment attachment;
     /** Set by {@link #checkIntact()} when it finds the file shorter than the mapping. */
     private volatile boolean truncated;
     private final Arena arena;
@@ -56,10 +56,10 @@ public final class Region implements AutoCloseable {
      * The wait words handed out, by offset, with this handle's watch on each: close() gives the watches
      * back and wakes this JVM's sleepers.
      */
-    private final ConcurrentHashMap<Long, Watch> watches = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, WordWatch> watches = new ConcurrentHashMap<>();
 
     Region(RegionDirectory directory, String name, Path path, RegionType type, RegionHeader.Fields fields,
-           boolean created, Attachments.Attachment attachment, Arena arena, MemorySegment segment) {
+           boolean created, OpenRegionFiles.Attachment attachment, Arena arena, MemorySegment segment) {
         this.directory = directory;
         this.name = name;
         this.path = path;
@@ -178,26 +178,26 @@ public final class Region implements AutoCloseable {
         return new WaitWord(this, wordHost, offset);
     }
 
-    /** The watch bookkeeping this region's wait words use (see {@link Watch}). */
+    /** The watch bookkeeping this region's wait words use (see {@link WordWatch}). */
     private final WordHost wordHost = new WordHost() {
         @Override
-        public Watch watchOf(long offset, WaitWord word) {
-            return watches.computeIfAbsent(offset, o -> new Watch(word));
+        public WordWatch watchOf(long offset, WaitWord word) {
+            return watches.computeIfAbsent(offset, o -> new WordWatch(word));
         }
 
         @Override
         public void watch(long offset) {
-            Attachments.watch(attachment, offset, "region '" + name + "'");
+            OpenRegionFiles.watch(attachment, offset, "region '" + name + "'");
         }
 
         @Override
         public void unwatch(long offset) {
-            Attachments.unwatch(attachment, offset);
+            OpenRegionFiles.unwatch(attachment, offset);
         }
 
         @Override
         public boolean ifUnwatched(long offset, Runnable action) {
-            return !closed.get() && Attachments.ifUnwatched(attachment, offset, action);
+            return !closed.get() && OpenRegionFiles.ifUnwatched(attachment, offset, action);
         }
     };
 
@@ -269,7 +269,7 @@ public final class Region implements AutoCloseable {
      * @return true if the name was removed
      */
     public boolean unlink() {
-        Object key = Attachments.fileKey(path, "region '" + name + "'");
+        Object key = OpenRegionFiles.fileKey(path, "region '" + name + "'");
         if (key == null || !key.equals(attachment.fileKey)) {
             return false;
         }
@@ -289,7 +289,7 @@ public final class Region implements AutoCloseable {
         // Threads of this JVM asleep on this region's wait words must leave the kernel before the
         // memory can be unmapped: wake them (peers in other processes see one spurious wake-up).
         // This handle's watches go first, while the memory is still mapped.
-        for (Watch watch : watches.values()) {
+        for (WordWatch watch : watches.values()) {
             watch.drop();
         }
         for (long offset : watches.keySet()) {
@@ -306,7 +306,7 @@ public final class Region implements AutoCloseable {
                 Thread.yield();
             }
         }
-        Attachments.detach(attachment);
+        OpenRegionFiles.detach(attachment);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.interproc.core;
 
 import io.interproc.core.internal.memory.Native;
-import io.interproc.core.internal.wait.Attachments;
+import io.interproc.core.internal.wait.OpenRegionFiles;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -180,7 +180,7 @@ public final class RegionDirectory {
         Path file = pathOf(name);
         String what = what(name);
         checkDirectory(false);
-        Attachments.Attachment attachment = Attachments.attach(file, what);
+        OpenRegionFiles.Attachment attachment = OpenRegionFiles.attach(file, what);
         try {
             RegionTrust.checkFile(file, sharing, what);
             FileChannel channel = attachment.channel;
@@ -200,10 +200,10 @@ public final class RegionDirectory {
             }
             return new Region(this, name, file, type, fields, false, attachment, arena, segment);
         } catch (IOException e) {
-            Attachments.detach(attachment);
+            OpenRegionFiles.detach(attachment);
             throw new RegionException("cannot read " + what + ": " + e, e);
         } catch (RuntimeException e) {
-            Attachments.detach(attachment);
+            OpenRegionFiles.detach(attachment);
             throw e;
         }
     }
@@ -265,7 +265,7 @@ public final class RegionDirectory {
      * have closed it or died, {@code kill -9} included; false if there is no such region
      */
     public boolean isInUse(String name) {
-        return Attachments.isInUse(pathOf(name), what(name));
+        return OpenRegionFiles.isInUse(pathOf(name), what(name));
     }
 
     /**
@@ -275,7 +275,7 @@ public final class RegionDirectory {
      * @return true if removed
      */
     public boolean unlinkIfUnused(String name) {
-        return Attachments.unlinkIfUnused(pathOf(name), what(name));
+        return OpenRegionFiles.unlinkIfUnused(pathOf(name), what(name));
     }
 
     /**
@@ -288,11 +288,11 @@ public final class RegionDirectory {
         Path file = pathOf(name);
         String what = what(name);
         long[] size = new long[1];
-        byte[] header = Attachments.readStart(file, what, RegionHeader.LENGTH, size);
+        byte[] header = OpenRegionFiles.readStart(file, what, RegionHeader.LENGTH, size);
         RegionHeader.Fields fields = RegionHeader.read(MemorySegment.ofArray(header), size[0], null, what);
         return new RegionInfo(name, file, fields.typeName(), fields.typeVersion(), fields.totalLength(),
             fields.parameters(), fields.creator(), java.time.Instant.ofEpochMilli(fields.createdAtMillis()),
-            Attachments.isInUse(file, what));
+            OpenRegionFiles.isInUse(file, what));
     }
 
     /** @return the names of the regions in this directory (files with valid names), sorted */
@@ -371,13 +371,13 @@ public final class RegionDirectory {
         Arena arena = null;
         try {
             channel = createExclusive(temp, spec, what);
-            Object key = Attachments.fileKey(temp, what);
-            FileLock lock = Attachments.lockShared(channel, what);
+            Object key = OpenRegionFiles.fileKey(temp, what);
+            FileLock lock = OpenRegionFiles.lockShared(channel, what);
             arena = Arena.ofShared();
             MemorySegment segment = Region.map(channel, spec.totalLength(), arena, what);
             RegionHeader.write(segment, spec);
             RegionHeader.Fields fields = RegionHeader.read(segment, spec.totalLength(), spec.type(), what);
-            Attachments.Attachment attachment = Attachments.adopt(key, channel, lock);
+            OpenRegionFiles.Attachment attachment = OpenRegionFiles.adopt(key, channel, lock);
             Region region = new Region(this, name, temp, spec.type(), fields, true, attachment, arena, segment);
             try {
                 initializer.accept(region);
@@ -463,7 +463,7 @@ public final class RegionDirectory {
             }
         }
         if (channel != null && channel.isOpen()) {
-            Attachments.closeQuietly(channel);
+            OpenRegionFiles.closeQuietly(channel);
         }
         deleteQuietly(temp);
     }

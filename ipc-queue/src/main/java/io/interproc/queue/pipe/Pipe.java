@@ -17,7 +17,7 @@ import io.interproc.core.RegionSpec;
 import io.interproc.core.WaitStrategy;
 import io.interproc.core.internal.memory.MemoryAccess;
 import io.interproc.queue.MessageReceiver;
-import io.interproc.queue.ring.Rings;
+import io.interproc.queue.ring.EmbeddedRings;
 import io.interproc.queue.ring.SpscRing;
 import java.io.EOFException;
 import java.lang.foreign.MemorySegment;
@@ -71,10 +71,10 @@ public final class Pipe implements AutoCloseable {
         this.memory = region.memory();
         int capacity = (int) region.parameter(0);
         int max = (int) region.parameter(1);
-        long ringLength = Rings.footprint(capacity);
+        long ringLength = EmbeddedRings.footprint(capacity);
         String name = "pipe '" + region.name() + "'";
-        SpscRing aToB = Rings.embedded(region, RINGS_OFFSET, capacity, max, name + " (A to B)");
-        SpscRing bToA = Rings.embedded(region, RINGS_OFFSET + ringLength, capacity, max, name + " (B to A)");
+        SpscRing aToB = EmbeddedRings.embedded(region, RINGS_OFFSET, capacity, max, name + " (A to B)");
+        SpscRing bToA = EmbeddedRings.embedded(region, RINGS_OFFSET + ringLength, capacity, max, name + " (B to A)");
         this.out = end == End.A ? aToB : bToA;
         this.in = end == End.A ? bToA : aToB;
         this.mine = end == End.A ? END_A_OFFSET : END_B_OFFSET;
@@ -93,8 +93,8 @@ public final class Pipe implements AutoCloseable {
     }
 
     private static RegionSpec spec(int capacity, int maxMessageLength) {
-        Rings.checkSizes(capacity, maxMessageLength);
-        return new RegionSpec(PipeDescriptor.TYPE, RINGS_OFFSET + 2 * Rings.footprint(capacity), capacity, maxMessageLength);
+        EmbeddedRings.checkSizes(capacity, maxMessageLength);
+        return new RegionSpec(PipeDescriptor.TYPE, RINGS_OFFSET + 2 * EmbeddedRings.footprint(capacity), capacity, maxMessageLength);
     }
 
     private void attach() {

@@ -48,7 +48,7 @@ public final class BlockingWait implements Waiter {
         // Registered as a sleeper once, for every slice (wakers keep seeing the sleeper count, so a wake
         // between a slice's condition check and its sleep moves the sequence and the sleep returns at
         // once). Registration also takes this process's watch on the word; the membarrier that a new
-        // watch costs is paid once per linger period, not once per wait (see Watch).
+        // watch costs is paid once per linger period, not once per wait (see WordWatch).
         boolean registered = false;
         try {
             while (true) {

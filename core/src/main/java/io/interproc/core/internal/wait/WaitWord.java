@@ -23,12 +23,12 @@ import java.nio.channels.spi.AbstractInterruptibleChannel;
  * </pre>
  *
  * <p>{@code Sleepers} holds two counts: bits 0–15 the threads, in all processes, asleep or about to
- * sleep on the word ({@link #sleepers()}), bits 16–30 the processes' {@link Watch watches}
+ * sleep on the word ({@link #sleepers()}), bits 16–30 the processes' {@link WordWatch watches}
  * ({@link #watchers()}). At most 65,535 threads may sleep on one word at a time.
  *
  * <p>Protocol. A waiter first makes sure its process watches the word: the first waiter of a
  * process adds {@code 1 << 16} and issues a {@link Membarrier} barrier where available; the watch
- * then lingers for a while after the last wait (see {@link Watch}), so a thread that waits again
+ * then lingers for a while after the last wait (see {@link WordWatch}), so a thread that waits again
  * soon pays no barrier. Then the waiter increments the sleeper count (a full fence), reads
  * {@code Sequence}, re-checks its condition, and only then sleeps on {@code Sequence} with the value
  * it read. A waker first publishes the state change the waiter waits for, then calls
@@ -74,7 +74,7 @@ public final class WaitWord {
     private final MemoryAccess memory;
     private final MemorySegment segment;
     private final long offset;
-    private final Watch watch;
+    private final WordWatch watch;
     /** When this view last looked for counts of dead processes after an empty wake-up (nanoTime). */
     private volatile long lastHealAttempt = System.nanoTime() - HEAL_INTERVAL_NANOS;
 
@@ -122,7 +122,7 @@ public final class WaitWord {
         return memory.getIntVolatile(offset + SLEEPERS_OFFSET) & SLEEPER_MASK;
     }
 
-    /** @return how many watches, of all processes, are held on this word (volatile read); see {@link Watch} */
+    /** @return how many watches, of all processes, are held on this word (volatile read); see {@link WordWatch} */
     public int watchers() {
         return memory.getIntVolatile(offset + SLEEPERS_OFFSET) >>> 16;
     }
@@ -235,7 +235,7 @@ public final class WaitWord {
 
     /**
      * Makes sure this process watches the word, then registers the caller as a sleeper (a full
-     * fence; see {@link Watch#enter()}) and returns the sequence to sleep on. Pair with
+     * fence; see {@link WordWatch#enter()}) and returns the sequence to sleep on. Pair with
      * {@link #unregister()}.
      */
     public int register() {

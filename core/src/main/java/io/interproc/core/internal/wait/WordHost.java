@@ -7,7 +7,7 @@ package io.interproc.core.internal.wait;
  */
 public interface WordHost {
     /** @return the region's watch on the word at {@code offset}, made for {@code word} if it has none */
-    Watch watchOf(long offset, WaitWord word);
+    WordWatch watchOf(long offset, WaitWord word);
 
     /** This process starts watching the word at {@code offset} (a shared file lock on its watch byte). */
     void watch(long offset);

@@ -3,8 +3,8 @@ package io.interproc.queue.ring;
 import io.interproc.core.Region;
 
 /** For structures built of rings (pipes): SPSC rings embedded in a region of their own layout. */
-public final class Rings {
-    private Rings() {
+public final class EmbeddedRings {
+    private EmbeddedRings() {
     }
 
     /** @return bytes an embedded ring of {@code capacity} occupies (control block plus data) */

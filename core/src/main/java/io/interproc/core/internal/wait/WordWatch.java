@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * lingers, wakers of every process pay one fence and one read per publication instead of one
  * read; they make no system call unless a thread sleeps.
  * While held, the watch also holds this JVM's shared lock on the word's watch byte in the region
- * file ({@link Attachments#watch}), taken before the watcher count goes up and released after it
+ * file ({@link OpenRegionFiles#watch}), taken before the watcher count goes up and released after it
  * comes down: a process killed while it holds a watch leaves its counts, and the lock test that
  * finds no watcher lets the next view of the word reset them ({@link WaitWord#healCounts()}).
  *
@@ -35,18 +35,18 @@ import java.util.concurrent.TimeUnit;
  * waiter of this process must not skip the barrier the first one has not finished yet), and so do
  * the waiters' sleeper count updates, so that close can give back exactly what its waiters added.
  */
-public final class Watch {
+public final class WordWatch {
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(lingerMillis());
 
     private static final ScheduledThreadPoolExecutor REAPER = reaper();
     /** The watches this process holds, given back by a shutdown hook when the JVM exits. */
-    private static final Set<Watch> HELD = ConcurrentHashMap.newKeySet();
+    private static final Set<WordWatch> HELD = ConcurrentHashMap.newKeySet();
     /** Set by the shutdown hook: from then on every watch is given back as soon as its last waiter leaves. */
     private static volatile boolean exiting;
 
     static {
         try {
-            Runtime.getRuntime().addShutdownHook(new Thread(Watch::giveBackAll, "interproc-watch-exit"));
+            Runtime.getRuntime().addShutdownHook(new Thread(WordWatch::giveBackAll, "interproc-watch-exit"));
         } catch (IllegalStateException alreadyExiting) {
             exiting = true;
         }
@@ -59,7 +59,7 @@ public final class Watch {
     private boolean reapScheduled;
     private long lastUsed;
 
-    public Watch(WaitWord word) {
+    public WordWatch(WaitWord word) {
         this.word = word;
     }
 
@@ -187,7 +187,7 @@ public final class Watch {
      */
     private static void giveBackAll() {
         exiting = true;
-        for (Watch watch : HELD) {
+        for (WordWatch watch : HELD) {
             synchronized (watch) {
                 if (watch.held && !watch.dropped) {
                     try {

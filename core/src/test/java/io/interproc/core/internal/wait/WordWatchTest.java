@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @ExtendWith(NoLeftoverProcesses.class)
 @Timeout(180)
-class WatchTest {
+class WordWatchTest {
     static final RegionType TYPE = RegionType.of("watch-test", 1);
     static final Duration LONG = Duration.ofSeconds(90);
     /** Offsets: ping counter, pong counter (own lines), then the wait word. */

@@ -26,7 +26,7 @@ import java.util.Map;
  * its own channel while another handle's lock is held; all opening, locking and closing of region
  * files in this JVM goes through here, under one monitor.
  */
-public final class Attachments {
+public final class OpenRegionFiles {
     private static final long LOCK_WAIT_NANOS = 5_000_000_000L;
     /**
      * Attachment locks cover bytes {@code [0, 2^62)} of the file (any real size); a process's watch
@@ -63,7 +63,7 @@ public final class Attachments {
         }
     }
 
-    private Attachments() {
+    private OpenRegionFiles() {
     }
 
     /**
@@ -192,7 +192,7 @@ public final class Attachments {
         attachment.watchLocks.clear();
         release(attachment.lock);
         closeQuietly(attachment.channel);
-        attachment.strays.forEach(Attachments::closeQuietly);
+        attachment.strays.forEach(OpenRegionFiles::closeQuietly);
     }
 
     /**
