@@ -109,7 +109,7 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
-        /** @return the command line {@link #start()} runs */
+        /** {@return the command line {@link #start()} runs} */
         public List<String> command() {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -210,17 +210,17 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** @return the child's process id */
+    /** {@return the child's process id} */
     public long pid() {
         return process.pid();
     }
 
-    /** @return the child's identity (pid and start time), while it runs */
+    /** {@return the child's identity (pid and start time), while it runs} */
     public java.util.Optional<ProcessIdentity> identity() {
         return ProcessIdentity.of(process.pid());
     }
 
-    /** @return true while the child runs */
+    /** {@return true while the child runs} */
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -239,7 +239,7 @@ public final class ChildJvm implements AutoCloseable {
         return exited;
     }
 
-    /** @return the exit status, empty while the child runs */
+    /** {@return the exit status, empty while the child runs} */
     public OptionalInt exitCode() {
         return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
     }
@@ -254,7 +254,7 @@ public final class ChildJvm implements AutoCloseable {
         process.destroyForcibly();
     }
 
-    /** @return everything the child wrote so far to standard output and error, when captured */
+    /** {@return everything the child wrote so far to standard output and error, when captured} */
     public String output() {
         if (captured == null) {
             throw new IllegalStateException("output of " + description + " is not captured");

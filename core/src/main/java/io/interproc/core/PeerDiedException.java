@@ -17,7 +17,7 @@ public class PeerDiedException extends IllegalStateException {
         this.peer = peer;
     }
 
-    /** @return the dead process */
+    /** {@return the dead process} */
     public ProcessIdentity peer() {
         return peer;
     }

@@ -28,7 +28,7 @@ public record ProcessIdentity(long pid, long startTime) {
         }
     }
 
-    /** @return this JVM's identity */
+    /** {@return this JVM's identity} */
     public static ProcessIdentity current() {
         return CURRENT;
     }
@@ -41,7 +41,7 @@ public record ProcessIdentity(long pid, long startTime) {
         return pid <= 0 ? Optional.empty() : lookup(pid);
     }
 
-    /** @return true if this very process (same pid, same start time) is still running */
+    /** {@return true if this very process (same pid, same start time) is still running} */
     public boolean isAlive() {
         if (this.equals(CURRENT)) {
             return true;
@@ -107,7 +107,7 @@ public record ProcessIdentity(long pid, long startTime) {
         return pid | ((startTime & STAMP_START_MASK) << STAMP_PID_BITS);
     }
 
-    /** @return the pid in a {@link #stamp()} */
+    /** {@return the pid in a {@link #stamp()}} */
     public static long pidOfStamp(long stamp) {
         return stamp & STAMP_PID_MASK;
     }

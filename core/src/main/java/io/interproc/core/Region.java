@@ -108,32 +108,32 @@ public final class Region implements AutoCloseable {
     /** Largest pid a Linux kernel can hand out (PID_MAX_LIMIT on 64-bit). */
     static final long MAX_PID = 1L << 22;
 
-    /** @return the region's name in its directory */
+    /** {@return the region's name in its directory} */
     public String name() {
         return name;
     }
 
-    /** @return the directory holding it */
+    /** {@return the directory holding it} */
     public RegionDirectory directory() {
         return directory;
     }
 
-    /** @return the file's path */
+    /** {@return the file's path} */
     public Path path() {
         return path;
     }
 
-    /** @return the region's type, as checked against the header */
+    /** {@return the region's type, as checked against the header} */
     public RegionType type() {
         return type;
     }
 
-    /** @return the value of the type's parameter {@code index} */
+    /** {@return the value of the type's parameter {@code index}} */
     public long parameter(int index) {
         return parameters[index];
     }
 
-    /** @return the value of the type's parameter called {@code name} */
+    /** {@return the value of the type's parameter called {@code name}} */
     public long parameter(String parameterName) {
         int index = type.parameterNames().indexOf(parameterName);
         if (index < 0) {
@@ -143,37 +143,37 @@ public final class Region implements AutoCloseable {
         return parameters[index];
     }
 
-    /** @return the process that created the region */
+    /** {@return the process that created the region} */
     public ProcessIdentity creator() {
         return creator;
     }
 
-    /** @return when it was created */
+    /** {@return when it was created} */
     public Instant createdAt() {
         return Instant.ofEpochMilli(createdAtMillis);
     }
 
-    /** @return true if this handle created the file (rather than opening an existing one) */
+    /** {@return true if this handle created the file (rather than opening an existing one)} */
     public boolean created() {
         return created;
     }
 
-    /** @return the whole mapped file, header included */
+    /** {@return the whole mapped file, header included} */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** @return the structure's bytes: the file after the header, starting 256-byte aligned */
+    /** {@return the structure's bytes: the file after the header, starting 256-byte aligned} */
     public MemorySegment body() {
         return body;
     }
 
-    /** @return memory-order access to {@link #body()}, offsets relative to the body */
+    /** {@return memory-order access to {@link #body()}, offsets relative to the body} */
     public MemoryAccess memory() {
         return memory;
     }
 
-    /** @return a wait word at {@code offset} in the body */
+    /** {@return a wait word at {@code offset} in the body} */
     public WaitWord waitWord(long offset) {
         return new WaitWord(this, wordHost, offset);
     }
@@ -214,7 +214,7 @@ public final class Region implements AutoCloseable {
         }
     }
 
-    /** @return true once {@link #close()} was called */
+    /** {@return true once {@link #close()} was called} */
     public boolean isClosed() {
         return closed.get();
     }
@@ -256,8 +256,11 @@ public final class Region implements AutoCloseable {
     }
 
     /**
-     * @return false once {@link #checkIntact()} has found the file truncated: clean-up paths (giving
-     *         back wait counts) skip their writes then, at no cost of their own
+
+     * {@return false once {@link #checkIntact()} has found the file truncated: clean-up paths
+
+     *    (giving back wait counts) skip their writes then, at no cost of their own}
+
      */
     public boolean isIntact() {
         return !truncated;

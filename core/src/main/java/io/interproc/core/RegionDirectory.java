@@ -103,7 +103,7 @@ public final class RegionDirectory {
         return new RegionDirectory(directory, false, false);
     }
 
-    /** @return the directory's path */
+    /** {@return the directory's path} */
     public Path path() {
         return path;
     }
@@ -255,14 +255,17 @@ public final class RegionDirectory {
         }
     }
 
-    /** @return true if a region of that name exists */
+    /** {@return true if a region of that name exists} */
     public boolean exists(String name) {
         return Files.exists(pathOf(name), LinkOption.NOFOLLOW_LINKS);
     }
 
     /**
-     * @return true if any live process (this one included) has the region open; false once all
-     * have closed it or died, {@code kill -9} included; false if there is no such region
+
+     * {@return true if any live process (this one included) has the region open; false once all
+
+     *    have closed it or died, {@code kill -9} included; false if there is no such region}
+
      */
     public boolean isInUse(String name) {
         return OpenRegionFiles.isInUse(pathOf(name), what(name));
@@ -295,7 +298,7 @@ public final class RegionDirectory {
             OpenRegionFiles.isInUse(file, what));
     }
 
-    /** @return the names of the regions in this directory (files with valid names), sorted */
+    /** {@return the names of the regions in this directory (files with valid names), sorted} */
     public List<String> list() {
         if (!Files.isDirectory(path)) {
             return List.of();
@@ -333,7 +336,7 @@ public final class RegionDirectory {
         return removed;
     }
 
-    /** @return the creator named in a temporary file's name ({@code .NAME.PID-START.RANDOM.creating}) */
+    /** {@return the creator named in a temporary file's name ({@code .NAME.PID-START.RANDOM.creating})} */
     static Optional<ProcessIdentity> temporaryCreator(String fileName) {
         if (!fileName.startsWith(".") || !fileName.endsWith(TEMP_SUFFIX)) {
             return Optional.empty();

@@ -217,7 +217,7 @@ public final class RegionHeader {
         return new Fields(typeName, typeVersion, totalLength, parameters, new ProcessIdentity(pid, startTime), createdAt);
     }
 
-    /** @return the parameter names of {@code type} paired with values, for messages */
+    /** {@return the parameter names of {@code type} paired with values, for messages} */
     static String describe(RegionType type, long[] parameters) {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < parameters.length; i++) {

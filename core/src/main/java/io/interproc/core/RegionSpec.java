@@ -37,12 +37,12 @@ public record RegionSpec(RegionType type, long bodyLength, long[] parameters, Se
         this(type, bodyLength, parameters, OWNER_ONLY);
     }
 
-    /** @return the same spec with other file permissions */
+    /** {@return the same spec with other file permissions} */
     public RegionSpec withPermissions(Set<PosixFilePermission> newPermissions) {
         return new RegionSpec(type, bodyLength, parameters, newPermissions);
     }
 
-    /** @return the file's whole length: header plus body */
+    /** {@return the file's whole length: header plus body} */
     public long totalLength() {
         return RegionHeader.LENGTH + bodyLength;
     }

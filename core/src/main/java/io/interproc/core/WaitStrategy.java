@@ -61,7 +61,7 @@ public interface WaitStrategy {
         }
     }
 
-    /** @return spin 1,000 times, yield 50 times, then sleep in the kernel in {@link #DEFAULT_SLICE} slices */
+    /** {@return spin 1,000 times, yield 50 times, then sleep in the kernel in {@link #DEFAULT_SLICE} slices} */
     static WaitStrategy blocking() {
         return BlockingWait.DEFAULT;
     }
@@ -76,7 +76,7 @@ public interface WaitStrategy {
         return new BlockingWait(spins, yields, slice.toNanos());
     }
 
-    /** @return a strategy that busy-spins, never sleeping: lowest latency, one core busy */
+    /** {@return a strategy that busy-spins, never sleeping: lowest latency, one core busy} */
     static WaitStrategy spinning() {
         // In PollingWait: verifying a body here that passes an Agrona class as an IdleStrategy
         // would load Agrona, an optional dependency, with the first use of any strategy.

@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
  * @param <T> the value type
  */
 public interface Codec<T> {
-    /** @return the bytes of {@code value} */
+    /** {@return the bytes of {@code value}} */
     byte[] encode(T value);
 
     /**

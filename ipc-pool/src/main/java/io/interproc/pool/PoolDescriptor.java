@@ -96,17 +96,17 @@ public final class PoolDescriptor {
         }
     }
 
-    /** @return the body length of a pool with {@code workers} workers */
+    /** {@return the body length of a pool with {@code workers} workers} */
     public static long bodyLength(int workers) {
         return SLOTS_OFFSET + (long) workers * SLOT_LENGTH;
     }
 
-    /** @return the offset of worker {@code index}'s slot */
+    /** {@return the offset of worker {@code index}'s slot} */
     public static long slot(int index) {
         return SLOTS_OFFSET + (long) index * SLOT_LENGTH;
     }
 
-    /** @return the name of state value {@code state} */
+    /** {@return the name of state value {@code state}} */
     public static String stateName(long state) {
         return switch ((int) state) {
             case STATE_RUNNING -> "running";

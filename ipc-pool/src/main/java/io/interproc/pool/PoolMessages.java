@@ -34,7 +34,7 @@ final class PoolMessages {
     record Reply(long taskId, byte[] result, long pid, String[] error) {
     }
 
-    /** @return the task message for task {@code id} of class {@code className} with {@code input} */
+    /** {@return the task message for task {@code id} of class {@code className} with {@code input}} */
     static byte[] task(long id, byte[] className, byte[] input) {
         return ByteBuffer.allocate(TASK_OVERHEAD + className.length + input.length).putLong(id)
             .putShort((short) className.length).put(className).put(input).array();
@@ -60,18 +60,18 @@ final class PoolMessages {
         return new TaskMessage(id, new String(name, StandardCharsets.UTF_8), input);
     }
 
-    /** @return the result message of task {@code taskId} (type RESULT) */
+    /** {@return the result message of task {@code taskId} (type RESULT)} */
     static byte[] result(long taskId, byte[] result) {
         return ByteBuffer.allocate(8 + result.length).putLong(taskId).put(result).array();
     }
 
-    /** @return the failure message of task {@code taskId} (type ERROR), at most {@code limit} bytes */
+    /** {@return the failure message of task {@code taskId} (type ERROR), at most {@code limit} bytes} */
     static byte[] failure(long taskId, long pid, Throwable thrown, int limit) {
         byte[] error = error(thrown, limit - 16);
         return ByteBuffer.allocate(16 + error.length).putLong(taskId).putLong(pid).put(error).array();
     }
 
-    /** @return the message that the initializer failed (type INIT_FAILED), at most {@code limit} bytes */
+    /** {@return the message that the initializer failed (type INIT_FAILED), at most {@code limit} bytes} */
     static byte[] initFailure(long pid, Throwable thrown, int limit) {
         byte[] error = error(thrown, limit - 8);
         return ByteBuffer.allocate(8 + error.length).putLong(pid).put(error).array();
@@ -120,7 +120,7 @@ final class PoolMessages {
             .putInt(name.length).put(name).putInt(text.length).put(text).putInt(trace.length).put(trace).array();
     }
 
-    /** @return class name, message and stack trace of an error record */
+    /** {@return class name, message and stack trace of an error record} */
     private static String[] error(ByteBuffer in) {
         String[] parts = new String[3];
         for (int i = 0; i < 3; i++) {
@@ -150,7 +150,7 @@ final class PoolMessages {
             .getBytes(StandardCharsets.UTF_8);
     }
 
-    /** @return the initializer's argument as a command-line word ({@code x} and hex digits) */
+    /** {@return the initializer's argument as a command-line word ({@code x} and hex digits)} */
     static String hex(byte[] bytes) {
         StringBuilder s = new StringBuilder(bytes.length * 2 + 1).append('x');
         for (byte b : bytes) {

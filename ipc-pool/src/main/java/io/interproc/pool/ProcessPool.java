@@ -158,7 +158,7 @@ public final class ProcessPool implements AutoCloseable {
         return Math.max(1 << 16, Integer.highestOneBit(record - 1) << 3);
     }
 
-    /** @return a builder with the defaults: one worker per core, 64 KiB messages, 64 queued tasks */
+    /** {@return a builder with the defaults: one worker per core, 64 KiB messages, 64 queued tasks} */
     public static Builder builder() {
         return new Builder();
     }
@@ -463,12 +463,12 @@ public final class ProcessPool implements AutoCloseable {
         }
     }
 
-    /** @return true once shut down (or broken) */
+    /** {@return true once shut down (or broken)} */
     public boolean isShutdown() {
         return runState != STATE_RUNNING;
     }
 
-    /** @return true once every worker has exited and the regions are gone */
+    /** {@return true once every worker has exited and the regions are gone} */
     public boolean isTerminated() {
         return terminated.isDone();
     }
@@ -479,7 +479,7 @@ public final class ProcessPool implements AutoCloseable {
     public record WorkerInfo(int index, long pid, boolean alive, OptionalLong runningTask, long tasksDone) {
     }
 
-    /** @return the workers now, in slot order */
+    /** {@return the workers now, in slot order} */
     public List<WorkerInfo> workers() {
         List<WorkerInfo> info = new ArrayList<>();
         synchronized (workers) {
@@ -498,12 +498,12 @@ public final class ProcessPool implements AutoCloseable {
         return info;
     }
 
-    /** @return tasks submitted and not yet done */
+    /** {@return tasks submitted and not yet done} */
     public int pendingTasks() {
         return pending.size();
     }
 
-    /** @return the pool's name (its state region's) */
+    /** {@return the pool's name (its state region's)} */
     public String name() {
         return name;
     }

@@ -20,22 +20,22 @@ public final class RemoteTaskException extends RuntimeException {
         this.remoteStackTrace = remoteStackTrace;
     }
 
-    /** @return the class name of the exception thrown in the worker */
+    /** {@return the class name of the exception thrown in the worker} */
     public String remoteClass() {
         return remoteClass;
     }
 
-    /** @return its message ("" if it had none) */
+    /** {@return its message ("" if it had none)} */
     public String remoteMessage() {
         return remoteMessage;
     }
 
-    /** @return its stack trace, as {@link Throwable#printStackTrace()} prints it (causes included) */
+    /** {@return its stack trace, as {@link Throwable#printStackTrace()} prints it (causes included)} */
     public String remoteStackTrace() {
         return remoteStackTrace;
     }
 
-    /** @return the pid of the worker it was thrown in */
+    /** {@return the pid of the worker it was thrown in} */
     public long workerPid() {
         return workerPid;
     }

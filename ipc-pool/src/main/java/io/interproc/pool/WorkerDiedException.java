@@ -22,12 +22,12 @@ public final class WorkerDiedException extends RuntimeException {
         return status > 128 && status < 160 ? ", killed by signal " + (status - 128) : "";
     }
 
-    /** @return the pid of the worker that died */
+    /** {@return the pid of the worker that died} */
     public long workerPid() {
         return workerPid;
     }
 
-    /** @return its exit status (128 + n for a process killed by signal n), if known */
+    /** {@return its exit status (128 + n for a process killed by signal n), if known} */
     public OptionalInt exitStatus() {
         return exitStatus;
     }

@@ -43,7 +43,7 @@ public interface MessageSink extends AutoCloseable {
      */
     long claim(int type, int length, long timeout, TimeUnit unit) throws InterruptedException;
 
-    /** @return the memory claimed offsets point into */
+    /** {@return the memory claimed offsets point into} */
     MemorySegment buffer();
 
     /**
@@ -100,7 +100,7 @@ public interface MessageSink extends AutoCloseable {
         put(type, MemorySegment.ofArray(message), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
-    /** @return the longest message accepted */
+    /** {@return the longest message accepted} */
     int maxMessageLength();
 
     /** Sets how this sink's blocking calls wait (default {@link WaitStrategy#blocking()}); returns this. */

@@ -39,7 +39,7 @@ public interface MessageSource extends AutoCloseable {
         take(receiver, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
-    /** @return the longest message the queue carries */
+    /** {@return the longest message the queue carries} */
     int maxMessageLength();
 
     /** Sets how this source's blocking calls wait (default {@link WaitStrategy#blocking()}); returns this. */

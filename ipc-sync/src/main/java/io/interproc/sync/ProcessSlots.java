@@ -52,7 +52,7 @@ final class ProcessSlots {
         this.what = what;
     }
 
-    /** @return bytes a table of {@code slots} slots takes */
+    /** {@return bytes a table of {@code slots} slots takes} */
     static int length(int slots) {
         return FIRST_SLOT + slots * SLOT_LENGTH;
     }
@@ -89,7 +89,7 @@ final class ProcessSlots {
         return true;
     }
 
-    /** @return what this process holds */
+    /** {@return what this process holds} */
     long heldByMe() {
         int slot = mine;
         if (slot < 0) {
@@ -98,7 +98,7 @@ final class ProcessSlots {
         return slot < 0 ? 0 : memory.getLongVolatile(slot(slot) + HELD);
     }
 
-    /** @return the sum of all owned slots (volatile reads), this process's included */
+    /** {@return the sum of all owned slots (volatile reads), this process's included} */
     long total() {
         long total = 0;
         int used = used();
@@ -137,7 +137,7 @@ final class ProcessSlots {
         return recovered;
     }
 
-    /** @return true if some slot other than this process's holds something and its owner is dead */
+    /** {@return true if some slot other than this process's holds something and its owner is dead} */
     boolean anyDeadHolder() {
         int used = used();
         for (int i = 0; i < used; i++) {

@@ -109,17 +109,17 @@ public final class SharedBarrier implements AutoCloseable {
         return this;
     }
 
-    /** @return the number of parties */
+    /** {@return the number of parties} */
     public int getParties() {
         return parties;
     }
 
-    /** @return the number of parties waiting now */
+    /** {@return the number of parties waiting now} */
     public int getNumberWaiting() {
         return (int) (memory.getLongVolatile(STATE_OFFSET) & ARRIVED);
     }
 
-    /** @return true if the current round is broken */
+    /** {@return true if the current round is broken} */
     public boolean isBroken() {
         return (memory.getLongVolatile(STATE_OFFSET) & BROKEN) != 0;
     }
@@ -272,7 +272,7 @@ public final class SharedBarrier implements AutoCloseable {
             + "interrupted, died, or reset was called)");
     }
 
-    /** @return the region holding the barrier */
+    /** {@return the region holding the barrier} */
     public Region region() {
         return region;
     }

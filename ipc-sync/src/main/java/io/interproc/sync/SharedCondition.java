@@ -136,7 +136,7 @@ public final class SharedCondition implements Condition {
         word.wakeAllAfterVolatileWrite();
     }
 
-    /** @return threads (of all processes) waiting on this condition, signalled ones that have not yet returned included */
+    /** {@return threads (of all processes) waiting on this condition, signalled ones that have not yet returned included} */
     public long waiters() {
         return memory.getLongVolatile(base + CONDITION_STATE) >>> 32;
     }

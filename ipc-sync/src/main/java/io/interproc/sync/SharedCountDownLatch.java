@@ -91,7 +91,7 @@ public final class SharedCountDownLatch implements AutoCloseable {
         }
     }
 
-    /** @return the current count */
+    /** {@return the current count} */
     public long getCount() {
         return memory.getLongVolatile(COUNT_OFFSET);
     }
@@ -112,7 +112,7 @@ public final class SharedCountDownLatch implements AutoCloseable {
         await(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
-    /** @return the region holding the latch */
+    /** {@return the region holding the latch} */
     public Region region() {
         return region;
     }

@@ -88,15 +88,19 @@ public final class SharedEvent implements AutoCloseable {
     }
 
     /**
-     * @return threads, in all processes, asleep in the kernel waiting for the event to be set (an estimate for
-     *         monitoring: spinning waiters are not counted, and one killed while asleep is counted
-     *         until the region is re-created)
+
+     * {@return threads, in all processes, asleep in the kernel waiting for the event to be set (an
+
+     *    estimate for monitoring: spinning waiters are not counted, and one killed while asleep is
+
+     *    counted until the region is re-created)}
+
      */
     public int sleepingWaiters() {
         return word.sleepers();
     }
 
-    /** @return true while the event is set */
+    /** {@return true while the event is set} */
     public boolean isSet() {
         return memory.getIntVolatile(STATE_OFFSET) == 1;
     }
@@ -118,7 +122,7 @@ public final class SharedEvent implements AutoCloseable {
         await(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
-    /** @return the region holding the event */
+    /** {@return the region holding the event} */
     public Region region() {
         return region;
     }

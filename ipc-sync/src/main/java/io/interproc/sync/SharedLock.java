@@ -107,24 +107,27 @@ public final class SharedLock implements Lock, AutoCloseable {
         return pidBits | (Thread.currentThread().threadId() & 0xFFFF_FFFFL);
     }
 
-    /** @return true for an RLock */
+    /** {@return true for an RLock} */
     public boolean isReentrant() {
         return reentrant;
     }
 
-    /** @return true if the calling thread holds the lock */
+    /** {@return true if the calling thread holds the lock} */
     public boolean isHeldByCurrentThread() {
         return owner() == token();
     }
 
-    /** @return how many times the calling thread holds the lock (0 if it does not) */
+    /** {@return how many times the calling thread holds the lock (0 if it does not)} */
     public int getHoldCount() {
         return !isHeldByCurrentThread() ? 0 : reentrant ? (int) memory.getLongPlain(HOLD_COUNT_OFFSET) + 1 : 1;
     }
 
     /**
-     * @return true if the calling thread holds the lock and took it over from an owner that died:
-     *         the guarded state may be inconsistent
+
+     * {@return true if the calling thread holds the lock and took it over from an owner that died:
+
+     *    the guarded state may be inconsistent}
+
      */
     public boolean isRecovered() {
         long token = token();
@@ -133,25 +136,29 @@ public final class SharedLock implements Lock, AutoCloseable {
     }
 
     /**
-     * @return threads, in all processes, asleep in the kernel waiting for this lock (an estimate for
-     *         monitoring: spinning waiters are not counted, and one killed while asleep is counted
-     *         until the region is re-created)
+
+     * {@return threads, in all processes, asleep in the kernel waiting for this lock (an estimate
+
+     *    for monitoring: spinning waiters are not counted, and one killed while asleep is counted
+
+     *    until the region is re-created)}
+
      */
     public int sleepingWaiters() {
         return word.sleepers();
     }
 
-    /** @return how many times, in all, a dead owner's lock was taken over */
+    /** {@return how many times, in all, a dead owner's lock was taken over} */
     public long recoveries() {
         return memory.getLongVolatile(RECOVERIES_OFFSET);
     }
 
-    /** @return the owner's pid, or 0 if the lock is free */
+    /** {@return the owner's pid, or 0 if the lock is free} */
     public long ownerPid() {
         return owner() >>> 32;
     }
 
-    /** @return Owner Token without the waiters flag (volatile read): 0 when free */
+    /** {@return Owner Token without the waiters flag (volatile read): 0 when free} */
     private long owner() {
         return memory.getLongVolatile(OWNER_TOKEN_OFFSET) & ~WAITERS_FLAG;
     }
@@ -360,7 +367,7 @@ public final class SharedLock implements Lock, AutoCloseable {
         }
     }
 
-    /** @return the region holding the lock */
+    /** {@return the region holding the lock} */
     public Region region() {
         return region;
     }

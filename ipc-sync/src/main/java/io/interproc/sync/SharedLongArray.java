@@ -78,7 +78,7 @@ public final class SharedLongArray implements AutoCloseable {
         return (long) index * stride;
     }
 
-    /** @return the number of elements */
+    /** {@return the number of elements} */
     public int length() {
         return length;
     }
@@ -133,7 +133,7 @@ public final class SharedLongArray implements AutoCloseable {
         }
     }
 
-    /** @return the region holding the array */
+    /** {@return the region holding the array} */
     public Region region() {
         return region;
     }

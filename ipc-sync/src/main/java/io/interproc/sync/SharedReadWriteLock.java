@@ -125,43 +125,47 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         return writeLock;
     }
 
-    /** @return read holds in all processes (including those of dead processes not yet recovered) */
+    /** {@return read holds in all processes (including those of dead processes not yet recovered)} */
     public int getReadLockCount() {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(0, readers.total()));
     }
 
-    /** @return read holds of the calling thread through this handle */
+    /** {@return read holds of the calling thread through this handle} */
     public int getReadHoldCount() {
         return readHolds.get()[0];
     }
 
-    /** @return true while some thread holds the write lock */
+    /** {@return true while some thread holds the write lock} */
     public boolean isWriteLocked() {
         return (memory.getLongVolatile(WRITER_OFFSET) & HELD) != 0;
     }
 
-    /** @return true while a writer has claimed the lock and waits for the readers to leave (new readers that block wait behind it) */
+    /** {@return true while a writer has claimed the lock and waits for the readers to leave (new readers that block wait behind it)} */
     public boolean hasWaitingWriter() {
         long writer = memory.getLongVolatile(WRITER_OFFSET);
         return writer != 0 && (writer & HELD) == 0;
     }
 
-    /** @return true if the calling thread holds the write lock */
+    /** {@return true if the calling thread holds the write lock} */
     public boolean isWriteLockedByCurrentThread() {
         return memory.getLongVolatile(WRITER_OFFSET) == (me | HELD) && writeHolds > 0
             && memory.getLongVolatile(WRITER_THREAD_OFFSET) == Thread.currentThread().threadId();
     }
 
     /**
-     * @return threads, in all processes, asleep in the kernel waiting for either side of this lock (an estimate for
-     *         monitoring: spinning waiters are not counted, and one killed while asleep is counted
-     *         until the region is re-created)
+
+     * {@return threads, in all processes, asleep in the kernel waiting for either side of this
+
+     *    lock (an estimate for monitoring: spinning waiters are not counted, and one killed while
+
+     *    asleep is counted until the region is re-created)}
+
      */
     public int sleepingWaiters() {
         return word.sleepers();
     }
 
-    /** @return how many dead writers and dead readers' slots were given back */
+    /** {@return how many dead writers and dead readers' slots were given back} */
     public long recoveries() {
         return memory.getLongVolatile(RECOVERIES_OFFSET);
     }
@@ -453,7 +457,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         }
     }
 
-    /** @return the region holding the lock */
+    /** {@return the region holding the lock} */
     public Region region() {
         return region;
     }

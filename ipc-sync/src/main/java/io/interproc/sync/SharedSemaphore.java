@@ -120,20 +120,24 @@ public final class SharedSemaphore implements AutoCloseable {
     }
 
     /**
-     * @return threads, in all processes, asleep in the kernel waiting for permits (an estimate for
-     *         monitoring: spinning waiters are not counted, and one killed while asleep is counted
-     *         until the region is re-created)
+
+     * {@return threads, in all processes, asleep in the kernel waiting for permits (an estimate
+
+     *    for monitoring: spinning waiters are not counted, and one killed while asleep is counted
+
+     *    until the region is re-created)}
+
      */
     public int sleepingWaiters() {
         return word.sleepers();
     }
 
-    /** @return true if created bounded: acquisitions are holds of the acquiring process */
+    /** {@return true if created bounded: acquisitions are holds of the acquiring process} */
     public boolean isBounded() {
         return bounded;
     }
 
-    /** @return permits available now (bounded: initial permits minus those held, dead holders' included until recovered) */
+    /** {@return permits available now (bounded: initial permits minus those held, dead holders' included until recovered)} */
     public long availablePermits() {
         if (!bounded) {
             return memory.getLongVolatile(PERMITS_OFFSET);
@@ -143,7 +147,7 @@ public final class SharedSemaphore implements AutoCloseable {
         }
     }
 
-    /** @return permits this process holds (bounded; always 0 for an unbounded semaphore) */
+    /** {@return permits this process holds (bounded; always 0 for an unbounded semaphore)} */
     public long heldByThisProcess() {
         if (!bounded) {
             return 0;
@@ -153,7 +157,7 @@ public final class SharedSemaphore implements AutoCloseable {
         }
     }
 
-    /** @return permits given back, in all, after their holders died */
+    /** {@return permits given back, in all, after their holders died} */
     public long recoveredPermits() {
         return memory.getLongVolatile(RECOVERED_OFFSET);
     }
@@ -299,7 +303,7 @@ public final class SharedSemaphore implements AutoCloseable {
         }
     }
 
-    /** @return the region holding the semaphore */
+    /** {@return the region holding the semaphore} */
     public Region region() {
         return region;
     }

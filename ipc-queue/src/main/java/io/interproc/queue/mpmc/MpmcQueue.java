@@ -428,17 +428,17 @@ public final class MpmcQueue implements AutoCloseable {
 
     // ------------------------------------------------------------------ introspection
 
-    /** @return the number of slots */
+    /** {@return the number of slots} */
     public int capacity() {
         return capacity;
     }
 
-    /** @return the longest message accepted */
+    /** {@return the longest message accepted} */
     public int maxMessageLength() {
         return maxMessageLength;
     }
 
-    /** @return messages claimed by producers and not yet taken (approximate while others run) */
+    /** {@return messages claimed by producers and not yet taken (approximate while others run)} */
     public long size() {
         long head = memory.getLongVolatile(HEAD_OFFSET);
         long tail = memory.getLongVolatile(TAIL_OFFSET);
@@ -446,30 +446,34 @@ public final class MpmcQueue implements AutoCloseable {
     }
 
     /**
-     * @return messages ever claimed by consumers (taken, or being taken): the position of the next
-     *         take. With a single producer thread, the message it put n-th (from 0) is taken at
-     *         position n, so everything it put before this position has left the queue.
+
+     * {@return messages ever claimed by consumers (taken, or being taken): the position of the
+
+     *    next take. With a single producer thread, the message it put n-th (from 0) is taken at
+
+     *    position n, so everything it put before this position has left the queue.}
+
      */
     public long consumerPosition() {
         return memory.getLongVolatile(HEAD_OFFSET);
     }
 
-    /** @return slots ever claimed by producers: the position of the next put */
+    /** {@return slots ever claimed by producers: the position of the next put} */
     public long producerPosition() {
         return memory.getLongVolatile(TAIL_OFFSET);
     }
 
-    /** @return slots skipped because their producer died between claiming and publishing them */
+    /** {@return slots skipped because their producer died between claiming and publishing them} */
     public long abandonedEnqueues() {
         return memory.getLongVolatile(ABANDONED_ENQUEUES_OFFSET);
     }
 
-    /** @return slots reclaimed because their consumer died between claiming and freeing them (messages lost) */
+    /** {@return slots reclaimed because their consumer died between claiming and freeing them (messages lost)} */
     public long abandonedDequeues() {
         return memory.getLongVolatile(ABANDONED_DEQUEUES_OFFSET);
     }
 
-    /** @return the region holding the queue */
+    /** {@return the region holding the queue} */
     public Region region() {
         return region;
     }

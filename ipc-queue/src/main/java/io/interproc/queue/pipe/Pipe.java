@@ -110,12 +110,12 @@ public final class Pipe implements AutoCloseable {
         memory.putLongVolatile(mine + PID_OFFSET, me.pid());
     }
 
-    /** @return the longest message either direction carries */
+    /** {@return the longest message either direction carries} */
     public int maxMessageLength() {
         return out.maxMessageLength();
     }
 
-    /** @return which end this is */
+    /** {@return which end this is} */
     public End end() {
         return end;
     }

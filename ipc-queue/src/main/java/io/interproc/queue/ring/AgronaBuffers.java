@@ -22,7 +22,7 @@ public final class AgronaBuffers {
     private AgronaBuffers() {
     }
 
-    /** @return an {@link UnsafeBuffer} over the whole of {@code segment} (offsets as in the segment) */
+    /** {@return an {@link UnsafeBuffer} over the whole of {@code segment} (offsets as in the segment)} */
     public static UnsafeBuffer wrap(MemorySegment segment) {
         if (!segment.isNative() || segment.byteSize() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("an Agrona view needs native memory of at most 2 GiB, got "

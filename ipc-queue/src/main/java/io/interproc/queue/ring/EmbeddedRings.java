@@ -7,7 +7,7 @@ public final class EmbeddedRings {
     private EmbeddedRings() {
     }
 
-    /** @return bytes an embedded ring of {@code capacity} occupies (control block plus data) */
+    /** {@return bytes an embedded ring of {@code capacity} occupies (control block plus data)} */
     public static long footprint(int capacity) {
         return RingDescriptor.footprint(capacity);
     }

@@ -124,7 +124,7 @@ final class LaneReader {
         return n;
     }
 
-    /** @return true if a lane has a message or the table changed (a wait's re-check before sleeping) */
+    /** {@return true if a lane has a message or the table changed (a wait's re-check before sleeping)} */
     boolean anyReadable() {
         if (memory.getLongVolatile(VERSION_OFFSET) != seenVersion) {
             return true;

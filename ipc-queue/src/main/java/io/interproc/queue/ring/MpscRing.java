@@ -258,7 +258,7 @@ public final class MpscRing implements MessageSource {
             return lane.claim(type, length, timeout, unit);
         }
 
-        /** @return the lane's buffer, where {@link #tryClaim} offsets point */
+        /** {@return the lane's buffer, where {@link #tryClaim} offsets point} */
         @Override
         public MemorySegment buffer() {
             return lane.buffer();
@@ -318,7 +318,7 @@ public final class MpscRing implements MessageSource {
             return this;
         }
 
-        /** @return this producer's lane (its entry in the table) */
+        /** {@return this producer's lane (its entry in the table)} */
         public int lane() {
             return index;
         }
@@ -391,18 +391,18 @@ public final class MpscRing implements MessageSource {
 
     // ---------------------------------------------------------------- introspection
 
-    /** @return data bytes of each lane */
+    /** {@return data bytes of each lane} */
     public int laneCapacity() {
         return laneCapacity;
     }
 
-    /** @return the largest message */
+    /** {@return the largest message} */
     @Override
     public int maxMessageLength() {
         return maxMessageLength;
     }
 
-    /** @return the most lanes at once */
+    /** {@return the most lanes at once} */
     public int maxLanes() {
         return maxLanes;
     }
@@ -412,9 +412,13 @@ public final class MpscRing implements MessageSource {
     }
 
     /**
-     * @return the table's taken entries: producer's pid, state ({@code attaching}, {@code active},
-     *     {@code left}, or {@code dead} for a producer whose process is gone) and backlog in bytes
-     *     (-1 where the lane file cannot be read)
+
+     * {@return the table's taken entries: producer's pid, state ({@code attaching}, {@code
+
+     *    active}, {@code left}, or {@code dead} for a producer whose process is gone) and backlog
+
+     *    in bytes (-1 where the lane file cannot be read)}
+
      */
     public List<LaneInfo> lanes() {
         List<LaneInfo> info = new ArrayList<>();
@@ -439,7 +443,7 @@ public final class MpscRing implements MessageSource {
         return info;
     }
 
-    /** @return the table's region */
+    /** {@return the table's region} */
     public Region region() {
         return region;
     }

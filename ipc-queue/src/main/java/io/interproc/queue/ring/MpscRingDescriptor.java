@@ -53,17 +53,17 @@ public final class MpscRingDescriptor {
     private MpscRingDescriptor() {
     }
 
-    /** @return the body length of a lane table with {@code maxLanes} entries */
+    /** {@return the body length of a lane table with {@code maxLanes} entries} */
     public static long bodyLength(int maxLanes) {
         return LANES_OFFSET + (long) maxLanes * LANE_LENGTH;
     }
 
-    /** @return the offset of lane {@code index}'s entry in the body */
+    /** {@return the offset of lane {@code index}'s entry in the body} */
     public static long laneOffset(int index) {
         return LANES_OFFSET + (long) index * LANE_LENGTH;
     }
 
-    /** @return the region name of the lane file of ring {@code name}, entry {@code index}, generation {@code generation} */
+    /** {@return the region name of the lane file of ring {@code name}, entry {@code index}, generation {@code generation}} */
     public static String laneName(String name, int index, long generation) {
         return name + ".lane" + index + "." + generation;
     }

@@ -119,7 +119,7 @@ public final class RingDescriptor {
         return head;
     }
 
-    /** @return bytes a ring of {@code capacity} occupies: control block plus data */
+    /** {@return bytes a ring of {@code capacity} occupies: control block plus data} */
     public static long footprint(int capacity) {
         return DATA_OFFSET + (long) capacity;
     }

@@ -43,19 +43,22 @@ public record RingOptions(int capacity, int maxMessageLength, int maxLanes, Wait
     }
 
     /**
-     * @return options of this capacity and max message length, {@value #DEFAULT_MAX_LANES} lanes and
-     *     the {@link WaitStrategy#blocking() blocking} wait strategy
+
+     * {@return options of this capacity and max message length, {@value #DEFAULT_MAX_LANES} lanes
+
+     *    and the {@link WaitStrategy#blocking() blocking} wait strategy}
+
      */
     public static RingOptions of(int capacity, int maxMessageLength) {
         return new RingOptions(capacity, maxMessageLength, DEFAULT_MAX_LANES, WaitStrategy.blocking());
     }
 
-    /** @return these options with {@code maxLanes} */
+    /** {@return these options with {@code maxLanes}} */
     public RingOptions withMaxLanes(int lanes) {
         return new RingOptions(capacity, maxMessageLength, lanes, waitStrategy);
     }
 
-    /** @return these options with {@code strategy} */
+    /** {@return these options with {@code strategy}} */
     public RingOptions withWaitStrategy(WaitStrategy strategy) {
         return new RingOptions(capacity, maxMessageLength, maxLanes, strategy);
     }

@@ -75,17 +75,17 @@ final class RingWaits {
         return Waiter.of(strategy).await(consumerWord, this::readable, timeoutNanos, both(producerAlive, liveness));
     }
 
-    /** @return true if a committed record lies beyond where the consumer reads next */
+    /** {@return true if a committed record lies beyond where the consumer reads next} */
     boolean readable() {
         return memory.getLongAcquire(TAIL_OFFSET) > readPosition();
     }
 
-    /** @return where the consumer reads next: its own position once registered, else Head Position */
+    /** {@return where the consumer reads next: its own position once registered, else Head Position} */
     private long readPosition() {
         return ring.consumerRegistered != 0 ? ring.consumerHead : memory.getLongVolatile(HEAD_OFFSET);
     }
 
-    /** @return true if a record of {@code aligned} bytes (wrap padding and the spare header too) fits now */
+    /** {@return true if a record of {@code aligned} bytes (wrap padding and the spare header too) fits now} */
     private boolean canClaim(int aligned) {
         long tail = memory.getLongVolatile(TAIL_OFFSET);
         long head = memory.getLongVolatile(HEAD_OFFSET);

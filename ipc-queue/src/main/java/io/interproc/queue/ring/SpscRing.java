@@ -501,8 +501,13 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
     }
 
     /**
-     * @return true if a record of this type and length (aligned: {@code aligned}) cannot be in this
-     *     ring where {@code room} bytes are left before the end of the buffer (small: inlined per record)
+
+     * {@return true if a record of this type and length (aligned: {@code aligned}) cannot be in
+
+     *    this ring where {@code room} bytes are left before the end of the buffer (small: inlined
+
+     *    per record)}
+
      */
     private boolean isBadRecord(int type, int length, int aligned, long room) {
         return length < HEADER_LENGTH || aligned > room
@@ -594,12 +599,12 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
 
     // ------------------------------------------------------------------ introspection
 
-    /** @return true if no committed message is waiting at the head */
+    /** {@return true if no committed message is waiting at the head} */
     public boolean isEmpty() {
         return !waits.readable();
     }
 
-    /** @return the data capacity in bytes */
+    /** {@return the data capacity in bytes} */
     public int capacity() {
         return capacity;
     }
@@ -609,7 +614,7 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
         return maxMessageLength;
     }
 
-    /** @return bytes committed and not yet consumed (records, headers and padding), 0..capacity */
+    /** {@return bytes committed and not yet consumed (records, headers and padding), 0..capacity} */
     public long size() {
         long head;
         long tail;
@@ -620,37 +625,41 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
         return Math.max(0, Math.min(capacity, tail - head));
     }
 
-    /** @return total bytes ever committed by producers */
+    /** {@return total bytes ever committed by producers} */
     public long producerPosition() {
         return memory.getLongVolatile(TAIL_OFFSET);
     }
 
-    /** @return total bytes ever consumed */
+    /** {@return total bytes ever consumed} */
     public long consumerPosition() {
         return memory.getLongVolatile(HEAD_OFFSET);
     }
 
     /**
-     * @return the end of the record the consumer last handed to its receiver (0 if none yet): ahead
-     *     of {@link #consumerPosition()} by at most the record being handled; a consumer that
-     *     registers after one died in its receiver starts here
+
+     * {@return the end of the record the consumer last handed to its receiver (0 if none yet):
+
+     *    ahead of {@link #consumerPosition()} by at most the record being handled; a consumer that
+
+     *    registers after one died in its receiver starts here}
+
      */
     public long handedPosition() {
         return memory.getLongVolatile(HANDED_POSITION_OFFSET);
     }
 
-    /** @return when the consumer last read, in ms since the epoch (0 if never; beats every 256 reads) */
+    /** {@return when the consumer last read, in ms since the epoch (0 if never; beats every 256 reads)} */
     public long consumerHeartbeat() {
         return memory.getLongOpaque(CONSUMER_HEARTBEAT_OFFSET);
     }
 
-    /** @return the ring's data, where claimed messages are written and read messages live */
+    /** {@return the ring's data, where claimed messages are written and read messages live} */
     @Override
     public MemorySegment buffer() {
         return buffer;
     }
 
-    /** @return the region holding the ring */
+    /** {@return the region holding the ring} */
     public Region region() {
         return region;
     }
