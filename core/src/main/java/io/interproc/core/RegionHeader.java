@@ -63,17 +63,29 @@ public final class RegionHeader {
     /** Bytes reserved for the type name. */
     public static final int TYPE_NAME_LENGTH = 16;
 
+    /** Offset of the Magic field (see the drawing above). */
     public static final int MAGIC_OFFSET = 0;
+    /** Offset of the Layout Version field (see the drawing above). */
     public static final int LAYOUT_VERSION_OFFSET = 8;
+    /** Offset of the Header Length field (see the drawing above). */
     public static final int HEADER_LENGTH_OFFSET = 12;
+    /** Offset of the Total Length field (see the drawing above). */
     public static final int TOTAL_LENGTH_OFFSET = 16;
+    /** Offset of the Type Name field (see the drawing above). */
     public static final int TYPE_NAME_OFFSET = 24;
+    /** Offset of the Type Version field (see the drawing above). */
     public static final int TYPE_VERSION_OFFSET = 40;
+    /** Offset of the Parameter Count field (see the drawing above). */
     public static final int PARAMETER_COUNT_OFFSET = 44;
+    /** Offset of the Parameters field (see the drawing above). */
     public static final int PARAMETERS_OFFSET = 48;
+    /** Offset of the Creator Pid field (see the drawing above). */
     public static final int CREATOR_PID_OFFSET = 112;
+    /** Offset of the Creator Start Time field (see the drawing above). */
     public static final int CREATOR_START_TIME_OFFSET = 120;
+    /** Offset of the Created At field (see the drawing above). */
     public static final int CREATED_AT_OFFSET = 128;
+    /** Offset of the Checksum field (see the drawing above). */
     public static final int CHECKSUM_OFFSET = 136;
 
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;

@@ -49,13 +49,21 @@ public final class PoolDescriptor {
     /** Region type of a pool's state: parameters workers and max message length. */
     public static final RegionType TYPE = RegionType.of("pool", 1, "workers", "maxMessageLength");
 
+    /** Offset of the Pool Pid field (see the drawing above). */
     public static final int POOL_PID_OFFSET = 0;
+    /** Offset of the Pool Start field (see the drawing above). */
     public static final int POOL_START_OFFSET = 8;
+    /** Offset of the Submitted field (see the drawing above). */
     public static final int SUBMITTED_OFFSET = 16;
+    /** Offset of the Completed field (see the drawing above). */
     public static final int COMPLETED_OFFSET = 24;
+    /** Offset of the Failed field (see the drawing above). */
     public static final int FAILED_OFFSET = 32;
+    /** Offset of the Launched field (see the drawing above). */
     public static final int LAUNCHED_OFFSET = 40;
+    /** Offset of the State field (see the drawing above). */
     public static final int STATE_OFFSET = 48;
+    /** Offset of the Slots field (see the drawing above). */
     public static final int SLOTS_OFFSET = 128;
     public static final int SLOT_LENGTH = 64;
 

@@ -57,16 +57,23 @@ public final class SharedLockDescriptor {
     /** Region type: parameter reentrant (0 or 1). */
     public static final RegionType TYPE = RegionType.of("lock", 3, "reentrant");
 
+    /** Offset of the Owner Token field (see the drawing above). */
     public static final int OWNER_TOKEN_OFFSET = 0;
+    /** Offset of the Owner Start field (see the drawing above). */
     public static final int OWNER_START_OFFSET = 8;
+    /** Offset of the Owner Start Token field (see the drawing above). */
     public static final int OWNER_START_TOKEN_OFFSET = 16;
+    /** Offset of the Hold Count field (see the drawing above). */
     public static final int HOLD_COUNT_OFFSET = 24;
+    /** Offset of the Recoveries field (see the drawing above). */
     public static final int RECOVERIES_OFFSET = 32;
     /** Bit 63 of Owner Token: a waiter may be asleep, the owner's unlock must wake the Wait Word. */
     public static final long WAITERS_FLAG = Long.MIN_VALUE;
     /** Bit 63 of Owner Start Token: its owner took the lock over from a dead owner. */
     public static final long RECOVERED_FLAG = Long.MIN_VALUE;
+    /** Offset of the Wait field (see the drawing above). */
     public static final int WAIT_OFFSET = 128;
+    /** Offset of the Conditions field (see the drawing above). */
     public static final int CONDITIONS_OFFSET = 256;
     public static final int CONDITION_LENGTH = 128;
     public static final int CONDITIONS = 8;

@@ -56,13 +56,21 @@ public final class MpmcQueueDescriptor {
     /** Region type: parameters capacity (slots) and max message length. */
     public static final RegionType TYPE = RegionType.of("mpmc-queue", 2, "capacity", "maxMessageLength");
 
+    /** Offset of the Tail field (see the drawing above). */
     public static final int TAIL_OFFSET = 0;
+    /** Offset of the Head field (see the drawing above). */
     public static final int HEAD_OFFSET = 128;
+    /** Offset of the Consumer Wait field (see the drawing above). */
     public static final int CONSUMER_WAIT_OFFSET = 256;
+    /** Offset of the Producer Wait field (see the drawing above). */
     public static final int PRODUCER_WAIT_OFFSET = 384;
+    /** Offset of the Abandoned Enqueues field (see the drawing above). */
     public static final int ABANDONED_ENQUEUES_OFFSET = 512;
+    /** Offset of the Abandoned Dequeues field (see the drawing above). */
     public static final int ABANDONED_DEQUEUES_OFFSET = 520;
+    /** Offset of the Claims Used field (see the drawing above). */
     public static final int CLAIMS_USED_OFFSET = 1024;
+    /** Offset of the Claims field (see the drawing above). */
     public static final int CLAIMS_OFFSET = 1088;
     public static final int CLAIMS = 64;
     public static final int CLAIM_LENGTH = 16;
@@ -72,11 +80,16 @@ public final class MpmcQueueDescriptor {
     public static final long NO_CLAIM = -1;
     /** Marks a consumer's Claim Position. */
     public static final long CONSUMER_CLAIM = 1L << 62;
+    /** Offset of the Slots field (see the drawing above). */
     public static final int SLOTS_OFFSET = 2176;
 
+    /** Offset of the Sequence field (see the drawing above). */
     public static final int SEQUENCE_OFFSET = 0;
+    /** Offset of the Length field (see the drawing above). */
     public static final int LENGTH_OFFSET = 8;
+    /** Offset of the Type field (see the drawing above). */
     public static final int TYPE_OFFSET = 12;
+    /** Offset of the Message field (see the drawing above). */
     public static final int MESSAGE_OFFSET = 16;
     /** Marks a slot whose stalled producer's message is skipped. */
     public static final long SKIP_BIT = 1L << 62;

@@ -26,11 +26,17 @@ public final class PipeDescriptor {
     /** Region type: parameters capacity (of each ring) and max message length. */
     public static final RegionType TYPE = RegionType.of("pipe", 1, "capacity", "maxMessageLength");
 
+    /** Offset of the End A field (see the drawing above). */
     public static final int END_A_OFFSET = 0;
+    /** Offset of the End B field (see the drawing above). */
     public static final int END_B_OFFSET = 128;
+    /** Offset of the Pid field (see the drawing above). */
     public static final int PID_OFFSET = 0;
+    /** Offset of the Start field (see the drawing above). */
     public static final int START_OFFSET = 8;
+    /** Offset of the Closed field (see the drawing above). */
     public static final int CLOSED_OFFSET = 16;
+    /** Offset of the Rings field (see the drawing above). */
     public static final int RINGS_OFFSET = 1024;
     /** In-band end-of-stream marker; user message types are below it. */
     public static final int END_OF_STREAM_TYPE = Integer.MAX_VALUE;

@@ -33,12 +33,18 @@ public final class MpscRingDescriptor {
     /** Region type: parameters lane capacity, max message length, max lanes. */
     public static final RegionType TYPE = RegionType.of("mpsc-ring", 2, "laneCapacity", "maxMessageLength", "maxLanes");
 
+    /** Offset of the Consumer Wait field (see the drawing above). */
     public static final int CONSUMER_WAIT_OFFSET = 0;
+    /** Offset of the Version field (see the drawing above). */
     public static final int VERSION_OFFSET = 128;
+    /** Offset of the Next Generation field (see the drawing above). */
     public static final int NEXT_GENERATION_OFFSET = 136;
+    /** Offset of the Lanes field (see the drawing above). */
     public static final int LANES_OFFSET = 256;
     public static final int LANE_LENGTH = 64;
+    /** Offset of the Owner field (see the drawing above). */
     public static final int OWNER_OFFSET = 0;
+    /** Offset of the Generation field (see the drawing above). */
     public static final int GENERATION_OFFSET = 8;
 
     /** Most lanes one ring may have. */

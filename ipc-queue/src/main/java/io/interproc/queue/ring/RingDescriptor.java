@@ -55,12 +55,19 @@ public final class RingDescriptor {
     /** Region type of rings: parameters capacity, max message length. */
     public static final RegionType TYPE = RegionType.of("ring", 3, "capacity", "maxMessageLength");
 
+    /** Offset of the Tail field (see the drawing above). */
     public static final int TAIL_OFFSET = 0;
+    /** Offset of the Head field (see the drawing above). */
     public static final int HEAD_OFFSET = 128;
+    /** Offset of the Consumer Heartbeat field (see the drawing above). */
     public static final int CONSUMER_HEARTBEAT_OFFSET = 256;
+    /** Offset of the Consumer Pid field (see the drawing above). */
     public static final int CONSUMER_PID_OFFSET = 264;
+    /** Offset of the Consumer Start field (see the drawing above). */
     public static final int CONSUMER_START_OFFSET = 272;
+    /** Offset of the Producer Pid field (see the drawing above). */
     public static final int PRODUCER_PID_OFFSET = 280;
+    /** Offset of the Producer Start field (see the drawing above). */
     public static final int PRODUCER_START_OFFSET = 288;
     /**
      * The end position of the record the consumer last handed to its handler, stored before the
@@ -68,8 +75,11 @@ public final class RingDescriptor {
      * died in a handler is not delivered again (at most once).
      */
     public static final int HANDED_POSITION_OFFSET = 312;
+    /** Offset of the Consumer Wait field (see the drawing above). */
     public static final int CONSUMER_WAIT_OFFSET = 384;
+    /** Offset of the Producer Wait field (see the drawing above). */
     public static final int PRODUCER_WAIT_OFFSET = 512;
+    /** Offset of the Data field (see the drawing above). */
     public static final int DATA_OFFSET = 1024;
     /** Smallest capacity. */
     public static final int MIN_CAPACITY = 64;
