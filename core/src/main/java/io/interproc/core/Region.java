@@ -256,11 +256,8 @@ public final class Region implements AutoCloseable {
     }
 
     /**
-
      * {@return false once {@link #checkIntact()} has found the file truncated: clean-up paths
-
      *    (giving back wait counts) skip their writes then, at no cost of their own}
-
      */
     public boolean isIntact() {
         return !truncated;

@@ -261,11 +261,8 @@ public final class RegionDirectory {
     }
 
     /**
-
      * {@return true if any live process (this one included) has the region open; false once all
-
      *    have closed it or died, {@code kill -9} included; false if there is no such region}
-
      */
     public boolean isInUse(String name) {
         return OpenRegionFiles.isInUse(pathOf(name), what(name));

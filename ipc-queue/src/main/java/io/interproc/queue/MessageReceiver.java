@@ -12,6 +12,8 @@ import java.lang.foreign.MemorySegment;
 @FunctionalInterface
 public interface MessageReceiver {
     /**
+     * Receives one message.
+     *
      * @param type   the message type the producer gave, &gt;= 0
      * @param buffer read-only memory holding the message
      * @param offset where the message starts in {@code buffer}

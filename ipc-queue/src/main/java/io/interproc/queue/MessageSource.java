@@ -16,12 +16,19 @@ public interface MessageSource extends AutoCloseable {
     /**
      * Hands up to {@code limit} messages to {@code receiver}. Never blocks.
      *
+     * @param receiver gets each message, zero-copy, on this thread
+     * @param limit    most messages to hand; 0 hands none
      * @return the number of messages handed (0 when none is ready)
      * @throws io.interproc.core.RegionFormatException if the queue's memory holds a corrupt record
      */
     int read(MessageReceiver receiver, int limit);
 
-    /** Hands at most one message to {@code receiver}; see {@link #read}. */
+    /**
+     * Hands at most one message to {@code receiver}; see {@link #read}.
+     *
+     * @param receiver gets the message, zero-copy, on this thread
+     * @return 1 if a message was handed, else 0
+     */
     default int poll(MessageReceiver receiver) {
         return read(receiver, 1);
     }
@@ -29,12 +36,20 @@ public interface MessageSource extends AutoCloseable {
     /**
      * Waits for one message and hands it to {@code receiver}.
      *
+     * @param receiver gets the message, zero-copy, on this thread
+     * @param timeout  longest wait
+     * @param unit     unit of {@code timeout}
      * @return true once a message was handed, false if {@code timeout} passed first
      * @throws InterruptedException if interrupted while waiting
      */
     boolean take(MessageReceiver receiver, long timeout, TimeUnit unit) throws InterruptedException;
 
-    /** Takes without a timeout (interruptible). */
+    /**
+     * Takes without a timeout (interruptible).
+     *
+     * @param receiver gets the message, zero-copy, on this thread
+     * @throws InterruptedException if interrupted while waiting
+     */
     default void take(MessageReceiver receiver) throws InterruptedException {
         take(receiver, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
@@ -42,7 +57,12 @@ public interface MessageSource extends AutoCloseable {
     /** {@return the longest message the queue carries} */
     int maxMessageLength();
 
-    /** Sets how this source's blocking calls wait (default {@link WaitStrategy#blocking()}); returns this. */
+    /**
+     * Sets how this source's blocking calls wait (default {@link WaitStrategy#blocking()}).
+     *
+     * @param strategy how to wait
+     * @return this source
+     */
     MessageSource waitStrategy(WaitStrategy strategy);
 
     /** Stops consuming through this source; the queue stays for other processes. */

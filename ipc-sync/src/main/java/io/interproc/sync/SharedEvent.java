@@ -88,13 +88,9 @@ public final class SharedEvent implements AutoCloseable {
     }
 
     /**
-
      * {@return threads, in all processes, asleep in the kernel waiting for the event to be set (an
-
      *    estimate for monitoring: spinning waiters are not counted, and one killed while asleep is
-
      *    counted until the region is re-created)}
-
      */
     public int sleepingWaiters() {
         return word.sleepers();

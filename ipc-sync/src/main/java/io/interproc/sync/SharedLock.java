@@ -123,11 +123,8 @@ public final class SharedLock implements Lock, AutoCloseable {
     }
 
     /**
-
      * {@return true if the calling thread holds the lock and took it over from an owner that died:
-
      *    the guarded state may be inconsistent}
-
      */
     public boolean isRecovered() {
         long token = token();
@@ -136,13 +133,9 @@ public final class SharedLock implements Lock, AutoCloseable {
     }
 
     /**
-
      * {@return threads, in all processes, asleep in the kernel waiting for this lock (an estimate
-
      *    for monitoring: spinning waiters are not counted, and one killed while asleep is counted
-
      *    until the region is re-created)}
-
      */
     public int sleepingWaiters() {
         return word.sleepers();

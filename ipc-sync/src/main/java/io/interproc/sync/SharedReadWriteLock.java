@@ -153,13 +153,9 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
     }
 
     /**
-
      * {@return threads, in all processes, asleep in the kernel waiting for either side of this
-
      *    lock (an estimate for monitoring: spinning waiters are not counted, and one killed while
-
      *    asleep is counted until the region is re-created)}
-
      */
     public int sleepingWaiters() {
         return word.sleepers();

@@ -120,13 +120,9 @@ public final class SharedSemaphore implements AutoCloseable {
     }
 
     /**
-
      * {@return threads, in all processes, asleep in the kernel waiting for permits (an estimate
-
      *    for monitoring: spinning waiters are not counted, and one killed while asleep is counted
-
      *    until the region is re-created)}
-
      */
     public int sleepingWaiters() {
         return word.sleepers();

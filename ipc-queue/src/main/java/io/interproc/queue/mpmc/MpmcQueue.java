@@ -446,13 +446,9 @@ public final class MpmcQueue implements AutoCloseable {
     }
 
     /**
-
      * {@return messages ever claimed by consumers (taken, or being taken): the position of the
-
      *    next take. With a single producer thread, the message it put n-th (from 0) is taken at
-
      *    position n, so everything it put before this position has left the queue.}
-
      */
     public long consumerPosition() {
         return memory.getLongVolatile(HEAD_OFFSET);

@@ -22,7 +22,12 @@ public final class AgronaBuffers {
     private AgronaBuffers() {
     }
 
-    /** {@return an {@link UnsafeBuffer} over the whole of {@code segment} (offsets as in the segment)} */
+    /**
+     * {@return an {@link UnsafeBuffer} over the whole of {@code segment} (offsets as in the segment)}
+     *
+     * @param segment native memory of at most 2 GiB
+     * @throws IllegalArgumentException if it is heap memory or larger
+     */
     public static UnsafeBuffer wrap(MemorySegment segment) {
         if (!segment.isNative() || segment.byteSize() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("an Agrona view needs native memory of at most 2 GiB, got "
@@ -36,6 +41,9 @@ public final class AgronaBuffers {
      * queues: it receives the memory holding the message as a {@code DirectBuffer} (one view, moved
      * only when a message comes from other memory, as from another lane) and the message's index and
      * length.
+     *
+     * @param handler the Agrona handler
+     * @return a receiver for {@link io.interproc.queue.MessageSource#read} and the like
      */
     public static MessageReceiver receiver(org.agrona.concurrent.MessageHandler handler) {
         UnsafeBuffer view = new UnsafeBuffer(new byte[0]);

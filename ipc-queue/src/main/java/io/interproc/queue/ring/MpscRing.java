@@ -111,6 +111,10 @@ public final class MpscRing implements MessageSource {
      * Creates a ring: {@code options.capacity()} is each lane's capacity, {@code options.maxLanes()}
      * the most producers attached at once; the handle gets {@code options.waitStrategy()}.
      *
+     * @param directory where the ring's table and lane files go
+     * @param name      the ring's name in {@code directory}
+     * @param options   lane capacity, max message length, max lanes and this handle's wait strategy
+     * @return a handle on the new ring
      * @throws IllegalArgumentException if the name leaves no room for the lane files' names
      * @throws RegionExistsException    if {@code name} exists
      */
@@ -119,12 +123,25 @@ public final class MpscRing implements MessageSource {
             .waitStrategy(options.waitStrategy());
     }
 
-    /** Opens an existing ring (as its consumer, a producer, or both). */
+    /**
+     * Opens an existing ring (as its consumer, a producer, or both).
+     *
+     * @param directory where the ring's table is
+     * @param name      the ring's name in {@code directory}
+     * @return a handle on the ring
+     */
     public static MpscRing open(RegionDirectory directory, String name) {
         return directory.open(name, TYPE).as(MpscRing::new);
     }
 
-    /** Opens the ring {@code name}, creating it with these options if it does not exist. */
+    /**
+     * Opens the ring {@code name}, creating it with these options if it does not exist.
+     *
+     * @param directory where the ring's table is or goes
+     * @param name      the ring's name in {@code directory}
+     * @param options   lane capacity, max message length, max lanes and this handle's wait strategy
+     * @return a handle on the ring
+     */
     public static MpscRing openOrCreate(RegionDirectory directory, String name, RingOptions options) {
         return directory.openOrCreate(name, spec(name, options), r -> { }).as(MpscRing::new)
             .waitStrategy(options.waitStrategy());
@@ -145,6 +162,8 @@ public final class MpscRing implements MessageSource {
     /**
      * Removes the ring {@code name} and its lane files. Handles still open keep their mappings.
      *
+     * @param directory where the ring is
+     * @param name      the ring's name in {@code directory}
      * @return true if the table existed
      */
     public static boolean remove(RegionDirectory directory, String name) {
@@ -157,7 +176,12 @@ public final class MpscRing implements MessageSource {
         return directory.unlink(name);
     }
 
-    /** Sets how blocking calls of this handle (and of producers attached after this) wait. */
+    /**
+     * Sets how blocking calls of this handle (and of producers attached after this) wait.
+     *
+     * @param strategy how to wait
+     * @return this handle
+     */
     @Override
     public MpscRing waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = java.util.Objects.requireNonNull(strategy, "strategy");
@@ -382,7 +406,16 @@ public final class MpscRing implements MessageSource {
         return take(handler, timeout, unit, LivenessCheck.NONE);
     }
 
-    /** {@link #take(MessageReceiver, long, TimeUnit)}, also calling {@code liveness} between waits. */
+    /**
+     * {@link #take(MessageReceiver, long, TimeUnit)}, also calling {@code liveness} between waits.
+     *
+     * @param handler  gets the message, zero-copy, on this thread
+     * @param timeout  longest wait
+     * @param unit     unit of {@code timeout}
+     * @param liveness the caller's own check, run between waits; what it throws ends the wait
+     * @return true once a message was handed, false if {@code timeout} passed first
+     * @throws InterruptedException if interrupted while waiting
+     */
     public boolean take(MessageReceiver handler, long timeout, TimeUnit unit, LivenessCheck liveness)
         throws InterruptedException {
         return Waiter.of(waitStrategy).retry(consumerWord, () -> read(handler, 1) > 0, reader::anyReadable, unit.toNanos(timeout),
@@ -407,18 +440,22 @@ public final class MpscRing implements MessageSource {
         return maxLanes;
     }
 
-    /** One entry of the lane table, as {@link #lanes()} reports it. */
+    /**
+     * One entry of the lane table, as {@link #lanes()} reports it.
+     *
+     * @param index       the entry's index in the table
+     * @param generation  the lane's generation: its file is {@code NAME.laneINDEX.GENERATION}
+     * @param producerPid the pid of the producer that attached it
+     * @param state       {@code attaching}, {@code active}, {@code left}, or {@code dead}
+     * @param backlog     bytes committed and not yet read, -1 if the lane file cannot be read
+     */
     public record LaneInfo(int index, long generation, long producerPid, String state, long backlog) {
     }
 
     /**
-
      * {@return the table's taken entries: producer's pid, state ({@code attaching}, {@code
-
      *    active}, {@code left}, or {@code dead} for a producer whose process is gone) and backlog
-
      *    in bytes (-1 where the lane file cannot be read)}
-
      */
     public List<LaneInfo> lanes() {
         List<LaneInfo> info = new ArrayList<>();

@@ -31,22 +31,39 @@ public final class RecordDescriptor {
     private RecordDescriptor() {
     }
 
-    /** {@return the Length field of {@code header}: negative while claimed, 0 when free} */
+    /**
+     * {@return the Length field of {@code header}: negative while claimed, 0 when free}
+     *
+     * @param header a record header word
+     */
     public static int recordLength(long header) {
         return (int) header;
     }
 
-    /** {@return the Type field of {@code header}} */
+    /**
+     * {@return the Type field of {@code header}}
+     *
+     * @param header a record header word
+     */
     public static int type(long header) {
         return (int) (header >>> 32);
     }
 
-    /** {@return a header word of {@code length} (negative: claimed) and {@code type}} */
+    /**
+     * {@return a header word of {@code length} (negative: claimed) and {@code type}}
+     *
+     * @param length the record's length, header included; negative while claimed
+     * @param type   the message type, or {@link #PADDING_TYPE}
+     */
     public static long header(int length, int type) {
         return ((long) type << 32) | (length & 0xFFFF_FFFFL);
     }
 
-    /** {@return {@code length} rounded up to {@link #ALIGNMENT}} */
+    /**
+     * {@return {@code length} rounded up to {@link #ALIGNMENT}}
+     *
+     * @param length bytes
+     */
     public static int align(int length) {
         return (length + ALIGNMENT - 1) & -ALIGNMENT;
     }

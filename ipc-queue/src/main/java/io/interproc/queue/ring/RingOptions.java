@@ -31,6 +31,8 @@ public record RingOptions(int capacity, int maxMessageLength, int maxLanes, Wait
     public static final int DEFAULT_MAX_LANES = 64;
 
     /**
+     * Checks the settings.
+     *
      * @throws IllegalArgumentException naming the setting that is impossible
      */
     public RingOptions {
@@ -43,22 +45,31 @@ public record RingOptions(int capacity, int maxMessageLength, int maxLanes, Wait
     }
 
     /**
-
      * {@return options of this capacity and max message length, {@value #DEFAULT_MAX_LANES} lanes
-
      *    and the {@link WaitStrategy#blocking() blocking} wait strategy}
-
+     *
+     * @param capacity         data bytes of the ring (of each lane), a power of two
+     * @param maxMessageLength longest message
+     * @throws IllegalArgumentException naming the size that is impossible
      */
     public static RingOptions of(int capacity, int maxMessageLength) {
         return new RingOptions(capacity, maxMessageLength, DEFAULT_MAX_LANES, WaitStrategy.blocking());
     }
 
-    /** {@return these options with {@code maxLanes}} */
+    /**
+     * {@return these options with {@code lanes} as the max lanes}
+     *
+     * @param lanes most producers attached at once, 1 to {@value MpscRingDescriptor#MAX_LANES}
+     */
     public RingOptions withMaxLanes(int lanes) {
         return new RingOptions(capacity, maxMessageLength, lanes, waitStrategy);
     }
 
-    /** {@return these options with {@code strategy}} */
+    /**
+     * {@return these options with {@code strategy}}
+     *
+     * @param strategy how the handle's blocking calls wait
+     */
     public RingOptions withWaitStrategy(WaitStrategy strategy) {
         return new RingOptions(capacity, maxMessageLength, maxLanes, strategy);
     }

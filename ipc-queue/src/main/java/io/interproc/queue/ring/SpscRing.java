@@ -126,6 +126,10 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
     /**
      * Creates a ring; {@code options.maxLanes} is not used.
      *
+     * @param directory where the ring's file goes
+     * @param name      the ring's name in {@code directory}
+     * @param options   capacity, max message length and this handle's wait strategy
+     * @return a handle on the new ring
      * @throws io.interproc.core.RegionExistsException if the name exists
      */
     public static SpscRing create(RegionDirectory directory, String name, RingOptions options) {
@@ -135,13 +139,24 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
     /**
      * Opens an existing ring, checking its header and layout.
      *
+     * @param directory where the ring's file is
+     * @param name      the ring's name in {@code directory}
+     * @return a handle on the ring
+     * @throws io.interproc.core.NoSuchRegionException if there is none
      * @throws io.interproc.core.RegionFormatException if it is not a ring of this version, or corrupt
      */
     public static SpscRing open(RegionDirectory directory, String name) {
         return directory.open(name, RingDescriptor.TYPE).as(SpscRing::new);
     }
 
-    /** Opens the ring, or creates it with these options; an existing ring must have the same sizes. */
+    /**
+     * Opens the ring, or creates it with these options; an existing ring must have the same sizes.
+     *
+     * @param directory where the ring's file is or goes
+     * @param name      the ring's name in {@code directory}
+     * @param options   capacity, max message length and this handle's wait strategy
+     * @return a handle on the ring
+     */
     public static SpscRing openOrCreate(RegionDirectory directory, String name, RingOptions options) {
         return directory.openOrCreate(name, spec(options), r -> { }).as(SpscRing::new)
             .waitStrategy(options.waitStrategy());
@@ -152,7 +167,12 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
             options.maxMessageLength());
     }
 
-    /** Sets how this handle's blocking calls wait (default {@link WaitStrategy#blocking()}); returns this. */
+    /**
+     * Sets how this handle's blocking calls wait (default {@link WaitStrategy#blocking()}).
+     *
+     * @param strategy how to wait
+     * @return this handle
+     */
     @Override
     public SpscRing waitStrategy(WaitStrategy strategy) {
         waits.strategy(strategy);
@@ -328,7 +348,17 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
         return put(type, message, timeout, unit, LivenessCheck.NONE);
     }
 
-    /** {@link #put(int, MemorySegment, long, TimeUnit)}, also calling {@code liveness} between waits. */
+    /**
+     * {@link #put(int, MemorySegment, long, TimeUnit)}, also calling {@code liveness} between waits.
+     *
+     * @param type     message type, &gt;= 0
+     * @param message  the message
+     * @param timeout  longest wait
+     * @param unit     unit of {@code timeout}
+     * @param liveness the caller's own check, run between waits; what it throws ends the wait
+     * @return true once offered, false if {@code timeout} passed first
+     * @throws InterruptedException if interrupted while waiting
+     */
     public boolean put(int type, MemorySegment message, long timeout, TimeUnit unit, LivenessCheck liveness)
         throws InterruptedException {
         int length = checkLength(message.byteSize());
@@ -501,13 +531,9 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
     }
 
     /**
-
      * {@return true if a record of this type and length (aligned: {@code aligned}) cannot be in
-
      *    this ring where {@code room} bytes are left before the end of the buffer (small: inlined
-
      *    per record)}
-
      */
     private boolean isBadRecord(int type, int length, int aligned, long room) {
         return length < HEADER_LENGTH || aligned > room
@@ -581,7 +607,16 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
         return take(receiver, timeout, unit, LivenessCheck.NONE);
     }
 
-    /** {@link #take(MessageReceiver, long, TimeUnit)}, also calling {@code liveness} between waits. */
+    /**
+     * {@link #take(MessageReceiver, long, TimeUnit)}, also calling {@code liveness} between waits.
+     *
+     * @param receiver gets the message, zero-copy, on this thread
+     * @param timeout  longest wait
+     * @param unit     unit of {@code timeout}
+     * @param liveness the caller's own check, run between waits; what it throws ends the wait
+     * @return true once a message was handed, false if {@code timeout} passed first
+     * @throws InterruptedException if interrupted while waiting
+     */
     public boolean take(MessageReceiver receiver, long timeout, TimeUnit unit, LivenessCheck liveness)
         throws InterruptedException {
         return waits.take(receiver, unit.toNanos(timeout), liveness);
@@ -590,6 +625,9 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
     /**
      * Waits until a message can be read, without reading it.
      *
+     * @param timeout  longest wait
+     * @param unit     unit of {@code timeout}
+     * @param liveness the caller's own check, run between waits; what it throws ends the wait
      * @return true if one is ready, false if {@code timeout} passed first
      * @throws InterruptedException if interrupted while waiting
      */
@@ -636,13 +674,9 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
     }
 
     /**
-
      * {@return the end of the record the consumer last handed to its receiver (0 if none yet):
-
      *    ahead of {@link #consumerPosition()} by at most the record being handled; a consumer that
-
      *    registers after one died in its receiver starts here}
-
      */
     public long handedPosition() {
         return memory.getLongVolatile(HANDED_POSITION_OFFSET);
