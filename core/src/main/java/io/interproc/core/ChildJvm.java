@@ -61,7 +61,12 @@ public final class ChildJvm implements AutoCloseable {
         return new Builder(mainClass);
     }
 
-    /** Launches {@code mainClass} with {@code args} and default settings. */
+    /**
+     * Launches {@code mainClass} with {@code args} and default settings.
+     *
+     * @param mainClass a class with {@code public static void main(String[])}, or a {@link JvmTask}
+     * @param args the program arguments
+     */
     public static ChildJvm start(Class<?> mainClass, String... args) {
         return builder(mainClass).args(args).start();
     }
@@ -79,13 +84,21 @@ public final class ChildJvm implements AutoCloseable {
             this.mainClass = mainClass;
         }
 
-        /** Adds program arguments. */
+        /**
+         * Adds program arguments.
+         *
+         * @param values the arguments
+         */
         public Builder args(String... values) {
             args.addAll(List.of(values));
             return this;
         }
 
-        /** Adds JVM options (for example {@code -Xmx64m}, {@code -Dkey=value}). */
+        /**
+         * Adds JVM options (for example {@code -Xmx64m}, {@code -Dkey=value}).
+         *
+         * @param options the options
+         */
         public Builder jvmOptions(String... options) {
             jvmOptions.addAll(List.of(options));
             return this;
@@ -228,6 +241,7 @@ public final class ChildJvm implements AutoCloseable {
     /**
      * Waits for the child to exit.
      *
+     * @param timeout longest wait
      * @return true if it exited within {@code timeout}
      * @throws InterruptedException if interrupted while waiting
      */
@@ -267,6 +281,8 @@ public final class ChildJvm implements AutoCloseable {
     /**
      * Waits until the captured output contains {@code text}.
      *
+     * @param text what to wait for
+     * @param timeout longest wait
      * @return true if it did within {@code timeout}; false on timeout or if the child ended without it
      * @throws InterruptedException if interrupted while waiting
      */

@@ -95,6 +95,8 @@ public final class Region implements AutoCloseable {
      * 2^22 (Linux's largest pid_max) cannot be a process, only a corrupt or hostile file.
      *
      * @param field names the field for the exception, e.g. "producer pid"
+     * @param pid the process id
+     * @param startTime the process's start time
      * @throws RegionFormatException if {@code pid} is not a possible pid
      */
     public ProcessIdentity peer(String field, long pid, long startTime) {
@@ -128,7 +130,11 @@ public final class Region implements AutoCloseable {
         return type;
     }
 
-    /** {@return the value of the type's parameter {@code index}} */
+    /**
+     * {@return the value of the type's parameter {@code index}}
+     *
+     * @param index the index, from 0
+     */
     public long parameter(int index) {
         return parameters[index];
     }
@@ -204,6 +210,8 @@ public final class Region implements AutoCloseable {
     /**
      * Builds a structure over this region, closing the region if that fails (a corrupt layout,
      * say): {@code directory.open(name, TYPE).as(MyStructure::new)}.
+     *
+     * @param <T> the structure's type
      */
     public <T> T as(java.util.function.Function<Region, T> structure) {
         try {

@@ -109,6 +109,7 @@ public final class RegionDirectory {
     }
 
     /**
+     * @param name the name, a file name in the directory
      * @return the file path for {@code name}
      * @throws IllegalArgumentException if {@code name} is not a valid region name
      */
@@ -117,7 +118,10 @@ public final class RegionDirectory {
         return path.resolve(name);
     }
 
-    /** @throws IllegalArgumentException naming what is wrong with {@code name} */
+    /**
+     * @param name the name, a file name in the directory
+     * @throws IllegalArgumentException naming what is wrong with {@code name}
+     */
     public static void checkName(String name) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("region name must not be empty");
@@ -147,6 +151,8 @@ public final class RegionDirectory {
      *
      * @param initializer writes the body's initial state before anyone else can open it (the body
      *                    starts zeroed)
+     * @param name the name, a file name in the directory
+     * @param spec type, body length and parameters of the region
      * @throws RegionExistsException if the name exists
      * @throws RegionException       if the directory is missing or unwritable, or space runs out
      */
@@ -173,6 +179,8 @@ public final class RegionDirectory {
     /**
      * Opens an existing region of type {@code type}.
      *
+     * @param name the name, a file name in the directory
+     * @param type the type the region must have
      * @throws NoSuchRegionException if there is none of that name
      * @throws RegionFormatException if the file is not a sound region of that type
      */
@@ -212,6 +220,9 @@ public final class RegionDirectory {
      * Opens the region if it exists, else creates it; of many racing callers exactly one creates
      * (its {@link Region#created()} is true) and the others open what it made.
      *
+     * @param name the name, a file name in the directory
+     * @param spec type, body length and parameters of the region
+     * @param initializer writes the initial body before the region is linked under its name
      * @throws RegionFormatException if an existing region has another type or other parameters
      */
     public Region openOrCreate(String name, RegionSpec spec, Consumer<Region> initializer) {
@@ -241,6 +252,7 @@ public final class RegionDirectory {
     /**
      * Removes a region's name. Processes that have it open keep using it.
      *
+     * @param name the name, a file name in the directory
      * @return true if a file was removed
      */
     public boolean unlink(String name) {
@@ -255,7 +267,11 @@ public final class RegionDirectory {
         }
     }
 
-    /** {@return true if a region of that name exists} */
+    /**
+     * {@return true if a region of that name exists}
+     *
+     * @param name the name, a file name in the directory
+     */
     public boolean exists(String name) {
         return Files.exists(pathOf(name), LinkOption.NOFOLLOW_LINKS);
     }
@@ -263,6 +279,8 @@ public final class RegionDirectory {
     /**
      * {@return true if any live process (this one included) has the region open; false once all
      *    have closed it or died, {@code kill -9} included; false if there is no such region}
+     *
+     * @param name the name, a file name in the directory
      */
     public boolean isInUse(String name) {
         return OpenRegionFiles.isInUse(pathOf(name), what(name));
@@ -272,6 +290,7 @@ public final class RegionDirectory {
      * Removes the region if no live process has it open, holding an exclusive lock while it does,
      * so a region in use is never removed.
      *
+     * @param name the name, a file name in the directory
      * @return true if removed
      */
     public boolean unlinkIfUnused(String name) {
@@ -281,6 +300,7 @@ public final class RegionDirectory {
     /**
      * Reads a region's header without attaching to it, checking every field (any type accepted).
      *
+     * @param name the name, a file name in the directory
      * @throws NoSuchRegionException if there is no such region
      * @throws RegionFormatException if the file is not a sound region (truncated, corrupt, newer layout)
      */

@@ -32,7 +32,11 @@ public record RegionSpec(RegionType type, long bodyLength, long[] parameters, Se
         }
     }
 
-    /** A spec with owner-only permissions. */
+    /**
+     * A spec with owner-only permissions.
+     *
+     * @param type the type the region must have
+     */
     public RegionSpec(RegionType type, long bodyLength, long... parameters) {
         this(type, bodyLength, parameters, OWNER_ONLY);
     }

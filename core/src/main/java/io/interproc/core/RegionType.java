@@ -29,7 +29,11 @@ public record RegionType(String name, int version, List<String> parameterNames) 
         }
     }
 
-    /** Convenience: {@code new RegionType(name, version, List.of(parameterNames))}. */
+    /**
+     * Convenience: {@code new RegionType(name, version, List.of(parameterNames))}.
+     *
+     * @param name the name, a file name in the directory
+     */
     public static RegionType of(String name, int version, String... parameterNames) {
         return new RegionType(name, version, List.of(parameterNames));
     }

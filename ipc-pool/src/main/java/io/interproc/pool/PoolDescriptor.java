@@ -104,12 +104,20 @@ public final class PoolDescriptor {
         }
     }
 
-    /** {@return the body length of a pool with {@code workers} workers} */
+    /**
+     * {@return the body length of a pool with {@code workers} workers}
+     *
+     * @param workers worker JVMs, at least 1
+     */
     public static long bodyLength(int workers) {
         return SLOTS_OFFSET + (long) workers * SLOT_LENGTH;
     }
 
-    /** {@return the offset of worker {@code index}'s slot} */
+    /**
+     * {@return the offset of worker {@code index}'s slot}
+     *
+     * @param index the index, from 0
+     */
     public static long slot(int index) {
         return SLOTS_OFFSET + (long) index * SLOT_LENGTH;
     }

@@ -178,7 +178,11 @@ public final class ProcessPool implements AutoCloseable {
         private Builder() {
         }
 
-        /** Number of worker JVMs, 1 to {@value PoolDescriptor#MAX_WORKERS}; default: the number of cores. */
+        /**
+         * Number of worker JVMs, 1 to {@value PoolDescriptor#MAX_WORKERS}; default: the number of cores.
+         *
+         * @param count the initial count
+         */
         public Builder workers(int count) {
             if (count < 1 || count > PoolDescriptor.MAX_WORKERS) {
                 throw new IllegalArgumentException("a pool has 1 to " + PoolDescriptor.MAX_WORKERS + " workers, got "
@@ -188,7 +192,11 @@ public final class ProcessPool implements AutoCloseable {
             return this;
         }
 
-        /** Tasks a worker runs before it exits and is replaced (Python's maxtasksperchild); 0, the default, for no limit. */
+        /**
+         * Tasks a worker runs before it exits and is replaced (Python's maxtasksperchild); 0, the default, for no limit.
+         *
+         * @param count how many
+         */
         public Builder maxTasksPerWorker(long count) {
             if (count < 0) {
                 throw new IllegalArgumentException("max tasks per worker must be >= 0, got " + count);
@@ -239,7 +247,11 @@ public final class ProcessPool implements AutoCloseable {
             return this;
         }
 
-        /** Adds options for the worker JVMs (after the pool JVM's own, which they inherit). */
+        /**
+         * Adds options for the worker JVMs (after the pool JVM's own, which they inherit).
+         *
+         * @param options the options
+         */
         public Builder jvmOptions(String... options) {
             jvmOptions.addAll(List.of(options));
             return this;
@@ -305,7 +317,15 @@ public final class ProcessPool implements AutoCloseable {
         return future;
     }
 
-    /** {@link #submit(Class, byte[])} with codecs for the input and the result (a result that does not decode fails the future). */
+    /**
+     * {@link #submit(Class, byte[])} with codecs for the input and the result (a result that does not decode fails the future).
+     *
+     * @param <I> the input type
+     * @param <O> the result type
+     * @param task the task class, with a public no-argument constructor, on the workers' class path
+     * @param in encodes the inputs
+     * @param out decodes the results
+     */
     public <I, O> CompletableFuture<O> submit(Class<? extends Task> task, I input, Codec<I> in, Codec<O> out) {
         return submit(task, in.encode(input)).thenApply(out::decode);
     }
@@ -313,6 +333,8 @@ public final class ProcessPool implements AutoCloseable {
     /**
      * Runs {@code task} on every input and waits for all results, in input order (Python's {@code map}).
      *
+     * @param task the task class, with a public no-argument constructor, on the workers' class path
+     * @param inputs the tasks' inputs
      * @throws ExecutionException   for the first input whose task failed (its cause says how); the other tasks still run
      * @throws InterruptedException if interrupted while waiting (the tasks still run)
      */
@@ -320,7 +342,16 @@ public final class ProcessPool implements AutoCloseable {
         return map(task, inputs, Codec.BYTES, Codec.BYTES);
     }
 
-    /** {@link #map(Class, List)} with codecs. */
+    /**
+     * {@link #map(Class, List)} with codecs.
+     *
+     * @param <I> the input type
+     * @param <O> the result type
+     * @param task the task class, with a public no-argument constructor, on the workers' class path
+     * @param inputs the tasks' inputs
+     * @param in encodes the inputs
+     * @param out decodes the results
+     */
     public <I, O> List<O> map(Class<? extends Task> task, List<I> inputs, Codec<I> in, Codec<O> out)
         throws ExecutionException, InterruptedException {
         checkAccepting();
@@ -341,12 +372,24 @@ public final class ProcessPool implements AutoCloseable {
      * the next result and throws {@link java.util.concurrent.CompletionException} (cause:
      * {@link RemoteTaskException}, {@link WorkerDiedException}...) for a task that failed; the
      * iteration may go on after it.
+     *
+     * @param task the task class, with a public no-argument constructor, on the workers' class path
+     * @param inputs the tasks' inputs
      */
     public Iterator<byte[]> mapUnordered(Class<? extends Task> task, List<byte[]> inputs) {
         return mapUnordered(task, inputs, Codec.BYTES, Codec.BYTES);
     }
 
-    /** {@link #mapUnordered(Class, List)} with codecs. */
+    /**
+     * {@link #mapUnordered(Class, List)} with codecs.
+     *
+     * @param <I> the input type
+     * @param <O> the result type
+     * @param task the task class, with a public no-argument constructor, on the workers' class path
+     * @param inputs the tasks' inputs
+     * @param in encodes the inputs
+     * @param out decodes the results
+     */
     public <I, O> Iterator<O> mapUnordered(Class<? extends Task> task, List<I> inputs, Codec<I> in, Codec<O> out) {
         checkAccepting();
         LinkedBlockingQueue<CompletableFuture<O>> done = new LinkedBlockingQueue<>();
@@ -401,6 +444,7 @@ public final class ProcessPool implements AutoCloseable {
      * After {@link #shutdown}: waits until every submitted task is done, then stops the workers and
      * removes the pool's regions.
      *
+     * @param timeout longest wait
      * @return true once terminated, false if {@code timeout} passed first
      * @throws IllegalStateException if the pool was not shut down
      */
@@ -475,7 +519,12 @@ public final class ProcessPool implements AutoCloseable {
 
     // ------------------------------------------------------------------ introspection
 
-    /** What one worker is doing. */
+    /**
+     * What one worker is doing.
+     *
+     * @param index the index, from 0
+     * @param pid the process id
+     */
     public record WorkerInfo(int index, long pid, boolean alive, OptionalLong runningTask, long tasksDone) {
     }
 

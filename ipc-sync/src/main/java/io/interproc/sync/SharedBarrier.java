@@ -77,17 +77,34 @@ public final class SharedBarrier implements AutoCloseable {
         this.word = region.waitWord(WAIT_OFFSET);
     }
 
-    /** Creates a barrier for {@code parties} parties. */
+    /**
+     * Creates a barrier for {@code parties} parties.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param parties threads (of any processes) that must arrive to trip it
+     */
     public static SharedBarrier create(RegionDirectory directory, String name, int parties) {
         return directory.create(name, spec(parties), SharedBarrier::initialize).as(SharedBarrier::new);
     }
 
-    /** Opens an existing barrier. */
+    /**
+     * Opens an existing barrier.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     */
     public static SharedBarrier open(RegionDirectory directory, String name) {
         return directory.open(name, TYPE).as(SharedBarrier::new);
     }
 
-    /** Opens the barrier, or creates it; an existing one must have the same parties. */
+    /**
+     * Opens the barrier, or creates it; an existing one must have the same parties.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param parties threads (of any processes) that must arrive to trip it
+     */
     public static SharedBarrier openOrCreate(RegionDirectory directory, String name, int parties) {
         return directory.openOrCreate(name, spec(parties), SharedBarrier::initialize).as(SharedBarrier::new);
     }
@@ -103,7 +120,12 @@ public final class SharedBarrier implements AutoCloseable {
         region.memory().putLongVolatile(BROKEN_OFFSET, -1);
     }
 
-    /** Sets how waits wait; returns this. */
+    /**
+     * Sets how waits wait; returns this.
+     *
+     * @param strategy how to wait
+     * @return this handle
+     */
     public SharedBarrier waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;
         return this;
@@ -136,6 +158,8 @@ public final class SharedBarrier implements AutoCloseable {
     /**
      * Arrives and waits for the other parties.
      *
+     * @param timeout longest wait
+     * @param unit unit of {@code timeout}
      * @return the arrival index: {@code parties - 1} for the first to arrive, 0 for the last
      * @throws BrokenBarrierException if the barrier is or becomes broken
      * @throws TimeoutException      if the timeout passed (the barrier is then broken for all)

@@ -47,18 +47,36 @@ public final class SharedCountDownLatch implements AutoCloseable {
         this.word = region.waitWord(WAIT_OFFSET);
     }
 
-    /** Creates a latch that opens after {@code count} count-downs. */
+    /**
+     * Creates a latch that opens after {@code count} count-downs.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param count how many
+     * @return a handle on it
+     */
     public static SharedCountDownLatch create(RegionDirectory directory, String name, long count) {
         return directory.create(name, spec(count),
             r -> r.memory().putLongVolatile(COUNT_OFFSET, count)).as(SharedCountDownLatch::new);
     }
 
-    /** Opens an existing latch. */
+    /**
+     * Opens an existing latch.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     */
     public static SharedCountDownLatch open(RegionDirectory directory, String name) {
         return directory.open(name, TYPE).as(SharedCountDownLatch::new);
     }
 
-    /** Opens the latch, or creates it with {@code count}; an existing one must have the same initial count. */
+    /**
+     * Opens the latch, or creates it with {@code count}; an existing one must have the same initial count.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param count how many
+     */
     public static SharedCountDownLatch openOrCreate(RegionDirectory directory, String name, long count) {
         return directory.openOrCreate(name, spec(count),
             r -> r.memory().putLongVolatile(COUNT_OFFSET, count)).as(SharedCountDownLatch::new);
@@ -71,7 +89,11 @@ public final class SharedCountDownLatch implements AutoCloseable {
         return new RegionSpec(TYPE, LENGTH, count);
     }
 
-    /** Sets how waits wait; returns this. */
+    /**
+     * Sets how waits wait; returns this.
+     *
+     * @param strategy how to wait
+     */
     public SharedCountDownLatch waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;
         return this;
@@ -99,6 +121,8 @@ public final class SharedCountDownLatch implements AutoCloseable {
     /**
      * Waits until the count is zero.
      *
+     * @param timeout longest wait
+     * @param unit unit of {@code timeout}
      * @return true when it is, false if {@code timeout} passed first
      * @throws InterruptedException if interrupted while waiting
      */

@@ -51,22 +51,43 @@ public final class SharedEvent implements AutoCloseable {
         this.word = region.waitWord(WAIT_OFFSET);
     }
 
-    /** Creates an event, initially clear. */
+    /**
+     * Creates an event, initially clear.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @return a handle on it
+     */
     public static SharedEvent create(RegionDirectory directory, String name) {
         return directory.create(name, new RegionSpec(TYPE, LENGTH), r -> { }).as(SharedEvent::new);
     }
 
-    /** Opens an existing event. */
+    /**
+     * Opens an existing event.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @return a handle on it
+     */
     public static SharedEvent open(RegionDirectory directory, String name) {
         return directory.open(name, TYPE).as(SharedEvent::new);
     }
 
-    /** Opens the event, or creates it clear. */
+    /**
+     * Opens the event, or creates it clear.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     */
     public static SharedEvent openOrCreate(RegionDirectory directory, String name) {
         return directory.openOrCreate(name, new RegionSpec(TYPE, LENGTH), r -> { }).as(SharedEvent::new);
     }
 
-    /** Sets how waits wait; returns this. */
+    /**
+     * Sets how waits wait; returns this.
+     *
+     * @param strategy how to wait
+     */
     public SharedEvent waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;
         return this;
@@ -104,6 +125,8 @@ public final class SharedEvent implements AutoCloseable {
     /**
      * Waits until the event is set.
      *
+     * @param timeout longest wait
+     * @param unit unit of {@code timeout}
      * @return true if it was set (now, or at some moment during the wait), false on timeout
      * @throws InterruptedException if interrupted while waiting
      */

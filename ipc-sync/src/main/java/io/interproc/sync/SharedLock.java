@@ -72,17 +72,34 @@ public final class SharedLock implements Lock, AutoCloseable {
         this.startTime = me.startTime();
     }
 
-    /** Creates a lock; {@code reentrant} for an RLock with a hold count. */
+    /**
+     * Creates a lock; {@code reentrant} for an RLock with a hold count.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param reentrant true for a reentrant lock (the owning thread may lock again)
+     */
     public static SharedLock create(RegionDirectory directory, String name, boolean reentrant) {
         return directory.create(name, spec(reentrant), r -> { }).as(SharedLock::new);
     }
 
-    /** Opens an existing lock. */
+    /**
+     * Opens an existing lock.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     */
     public static SharedLock open(RegionDirectory directory, String name) {
         return directory.open(name, SharedLockDescriptor.TYPE).as(SharedLock::new);
     }
 
-    /** Opens the lock, or creates it; an existing one must have the same reentrancy. */
+    /**
+     * Opens the lock, or creates it; an existing one must have the same reentrancy.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param reentrant true for a reentrant lock (the owning thread may lock again)
+     */
     public static SharedLock openOrCreate(RegionDirectory directory, String name, boolean reentrant) {
         return directory.openOrCreate(name, spec(reentrant), r -> { }).as(SharedLock::new);
     }
@@ -91,7 +108,11 @@ public final class SharedLock implements Lock, AutoCloseable {
         return new RegionSpec(SharedLockDescriptor.TYPE, SharedLockDescriptor.LENGTH, reentrant ? 1 : 0);
     }
 
-    /** Sets how blocking calls wait; returns this. */
+    /**
+     * Sets how blocking calls wait; returns this.
+     *
+     * @param strategy how to wait
+     */
     public SharedLock waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;
         return this;

@@ -47,17 +47,32 @@ public final class SharedLongArray implements AutoCloseable {
      * Creates an array of {@code length} zeros.
      *
      * @param padded true to put each element on its own pair of cache lines
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param length number of elements
      */
     public static SharedLongArray create(RegionDirectory directory, String name, int length, boolean padded) {
         return directory.create(name, spec(length, padded), r -> { }).as(SharedLongArray::new);
     }
 
-    /** Opens an existing array. */
+    /**
+     * Opens an existing array.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     */
     public static SharedLongArray open(RegionDirectory directory, String name) {
         return directory.open(name, TYPE).as(SharedLongArray::new);
     }
 
-    /** Opens the array, or creates it; an existing one must have the same length and padding. */
+    /**
+     * Opens the array, or creates it; an existing one must have the same length and padding.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param length number of elements
+     * @param padded true to give each element a cache line of its own (128 bytes, against false sharing)
+     */
     public static SharedLongArray openOrCreate(RegionDirectory directory, String name, int length, boolean padded) {
         return directory.openOrCreate(name, spec(length, padded), r -> { }).as(SharedLongArray::new);
     }
@@ -107,7 +122,12 @@ public final class SharedLongArray implements AutoCloseable {
         return memory.getAndSetLong(offset(index), value);
     }
 
-    /** Applies {@code update} atomically (compare-and-set loop; it may run more than once). */
+    /**
+     * Applies {@code update} atomically (compare-and-set loop; it may run more than once).
+     *
+     * @param index the index, from 0
+     * @param update computes the new value from the current one
+     */
     public long updateAndGet(int index, LongUnaryOperator update) {
         long at = offset(index);
         while (true) {

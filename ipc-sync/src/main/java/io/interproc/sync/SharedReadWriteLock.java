@@ -94,22 +94,43 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
         this.readers = new ProcessSlots(memory, READERS_OFFSET, READERS, "read-write lock '" + region.name() + "'");
     }
 
-    /** Creates a read-write lock. */
+    /**
+     * Creates a read-write lock.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @return a handle on it
+     */
     public static SharedReadWriteLock create(RegionDirectory directory, String name) {
         return directory.create(name, new RegionSpec(TYPE, LENGTH), r -> { }).as(SharedReadWriteLock::new);
     }
 
-    /** Opens an existing read-write lock. */
+    /**
+     * Opens an existing read-write lock.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @return a handle on it
+     */
     public static SharedReadWriteLock open(RegionDirectory directory, String name) {
         return directory.open(name, TYPE).as(SharedReadWriteLock::new);
     }
 
-    /** Opens the read-write lock, or creates it. */
+    /**
+     * Opens the read-write lock, or creates it.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     */
     public static SharedReadWriteLock openOrCreate(RegionDirectory directory, String name) {
         return directory.openOrCreate(name, new RegionSpec(TYPE, LENGTH), r -> { }).as(SharedReadWriteLock::new);
     }
 
-    /** Sets how waits wait; returns this. */
+    /**
+     * Sets how waits wait; returns this.
+     *
+     * @param strategy how to wait
+     */
     public SharedReadWriteLock waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;
         return this;

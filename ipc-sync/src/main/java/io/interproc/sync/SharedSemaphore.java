@@ -89,18 +89,36 @@ public final class SharedSemaphore implements AutoCloseable {
         this.slotLock = SLOT_LOCKS.computeIfAbsent(region.path().toAbsolutePath().normalize().toString(), k -> new Object());
     }
 
-    /** Creates a semaphore with {@code permits} permits; {@code bounded} refuses releases beyond them. */
+    /**
+     * Creates a semaphore with {@code permits} permits; {@code bounded} refuses releases beyond them.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param bounded true for a bounded semaphore: permits are holds of the acquiring process, returned when it dies
+     * @return a handle on it
+     */
     public static SharedSemaphore create(RegionDirectory directory, String name, long permits, boolean bounded) {
         return directory.create(name, spec(permits, bounded),
             r -> r.memory().putLongVolatile(PERMITS_OFFSET, bounded ? 0 : permits)).as(SharedSemaphore::new);
     }
 
-    /** Opens an existing semaphore. */
+    /**
+     * Opens an existing semaphore.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     */
     public static SharedSemaphore open(RegionDirectory directory, String name) {
         return directory.open(name, TYPE).as(SharedSemaphore::new);
     }
 
-    /** Opens the semaphore, or creates it; an existing one must have the same settings. */
+    /**
+     * Opens the semaphore, or creates it; an existing one must have the same settings.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param bounded true for a bounded semaphore: permits are holds of the acquiring process, returned when it dies
+     */
     public static SharedSemaphore openOrCreate(RegionDirectory directory, String name, long permits, boolean bounded) {
         return directory.openOrCreate(name, spec(permits, bounded),
             r -> r.memory().putLongVolatile(PERMITS_OFFSET, bounded ? 0 : permits)).as(SharedSemaphore::new);
@@ -113,7 +131,11 @@ public final class SharedSemaphore implements AutoCloseable {
         return new RegionSpec(TYPE, LENGTH, permits, bounded ? 1 : 0);
     }
 
-    /** Sets how waits wait; returns this. */
+    /**
+     * Sets how waits wait; returns this.
+     *
+     * @param strategy how to wait
+     */
     public SharedSemaphore waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;
         return this;
@@ -226,6 +248,8 @@ public final class SharedSemaphore implements AutoCloseable {
     /**
      * Takes {@code permits}, waiting at most {@code timeout}.
      *
+     * @param timeout longest wait
+     * @param unit unit of {@code timeout}
      * @return true if taken, false on timeout
      * @throws InterruptedException if interrupted while waiting
      */

@@ -117,17 +117,35 @@ public final class MpmcQueue implements AutoCloseable {
     /**
      * Creates a queue of {@code capacity} slots (a power of two) for messages of up to
      * {@code maxMessageLength} bytes.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param capacity capacity, a power of two
+     * @param maxMessageLength longest message
+     * @return a handle on it
      */
     public static MpmcQueue create(RegionDirectory directory, String name, int capacity, int maxMessageLength) {
         return directory.create(name, spec(capacity, maxMessageLength), MpmcQueue::initialize).as(MpmcQueue::new);
     }
 
-    /** Opens an existing queue, checking its header and layout. */
+    /**
+     * Opens an existing queue, checking its header and layout.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     */
     public static MpmcQueue open(RegionDirectory directory, String name) {
         return directory.open(name, MpmcQueueDescriptor.TYPE).as(MpmcQueue::new);
     }
 
-    /** Opens the queue, or creates it with these settings; an existing one must have the same ones. */
+    /**
+     * Opens the queue, or creates it with these settings; an existing one must have the same ones.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param capacity capacity, a power of two
+     * @param maxMessageLength longest message
+     */
     public static MpmcQueue openOrCreate(RegionDirectory directory, String name, int capacity, int maxMessageLength) {
         return directory.openOrCreate(name, spec(capacity, maxMessageLength), MpmcQueue::initialize).as(MpmcQueue::new);
     }
@@ -153,7 +171,11 @@ public final class MpmcQueue implements AutoCloseable {
         }
     }
 
-    /** Sets how blocking calls wait; returns this. */
+    /**
+     * Sets how blocking calls wait; returns this.
+     *
+     * @param strategy how to wait
+     */
     public MpmcQueue waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;
         return this;
@@ -165,7 +187,12 @@ public final class MpmcQueue implements AutoCloseable {
 
     // ------------------------------------------------------------------ producing
 
-    /** Copies {@code message} in; false if the queue is full. Never blocks. */
+    /**
+     * Copies {@code message} in; false if the queue is full. Never blocks.
+     *
+     * @param type message type, &gt;= 0
+     * @param message the message
+     */
     public boolean offer(int type, byte[] message) {
         return offer(type, MemorySegment.ofArray(message));
     }
@@ -174,6 +201,8 @@ public final class MpmcQueue implements AutoCloseable {
      * Copies {@code message} in as one message of {@code type}; false if the queue is full (or its
      * next slot is still held by a slow consumer). Never blocks.
      *
+     * @param type message type, &gt;= 0
+     * @param message the message
      * @throws IllegalArgumentException if the message is longer than {@link #maxMessageLength()}
      * @throws RegionFormatException    if a slot sequence is corrupt
      */
@@ -250,6 +279,10 @@ public final class MpmcQueue implements AutoCloseable {
     /**
      * Copies {@code message} in, waiting while the queue is full.
      *
+     * @param type message type, &gt;= 0
+     * @param message the message
+     * @param timeout longest wait
+     * @param unit unit of {@code timeout}
      * @return true once offered, false if {@code timeout} passed first
      * @throws InterruptedException if interrupted while waiting
      */
@@ -258,7 +291,12 @@ public final class MpmcQueue implements AutoCloseable {
             LivenessCheck.NONE);
     }
 
-    /** Puts without a timeout (interruptible). */
+    /**
+     * Puts without a timeout (interruptible).
+     *
+     * @param type message type, &gt;= 0
+     * @param message the message
+     */
     public void put(int type, byte[] message) throws InterruptedException {
         put(type, message, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
@@ -310,6 +348,7 @@ public final class MpmcQueue implements AutoCloseable {
     /**
      * Takes one message, if any, and hands the handler a copy. Never blocks.
      *
+     * @param handler gets each message, zero-copy, on this thread
      * @return 1 if a message was handled, 0 if none was ready
      * @throws RegionFormatException if a slot sequence or message length is corrupt
      */
@@ -400,6 +439,9 @@ public final class MpmcQueue implements AutoCloseable {
     /**
      * Waits for one message and hands the handler a copy.
      *
+     * @param handler gets each message, zero-copy, on this thread
+     * @param timeout longest wait
+     * @param unit unit of {@code timeout}
      * @return true once a message was handled, false if {@code timeout} passed first
      * @throws InterruptedException if interrupted while waiting
      */
@@ -408,7 +450,11 @@ public final class MpmcQueue implements AutoCloseable {
             LivenessCheck.NONE);
     }
 
-    /** Takes without a timeout (interruptible). */
+    /**
+     * Takes without a timeout (interruptible).
+     *
+     * @param handler gets each message, zero-copy, on this thread
+     */
     public void take(MessageReceiver handler) throws InterruptedException {
         take(handler, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }

@@ -97,7 +97,11 @@ public final class MpmcQueueDescriptor {
     private MpmcQueueDescriptor() {
     }
 
-    /** {@return bytes per slot for messages of up to {@code maxMessageLength}} */
+    /**
+     * {@return bytes per slot for messages of up to {@code maxMessageLength}}
+     *
+     * @param maxMessageLength longest message
+     */
     public static long slotLength(int maxMessageLength) {
         return (MESSAGE_OFFSET + (long) maxMessageLength + 63) & -64L;
     }

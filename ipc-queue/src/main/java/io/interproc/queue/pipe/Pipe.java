@@ -82,12 +82,25 @@ public final class Pipe implements AutoCloseable {
         attach();
     }
 
-    /** Creates the pipe and attaches as end A. */
+    /**
+     * Creates the pipe and attaches as end A.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param capacity capacity, a power of two
+     * @param maxMessageLength longest message
+     */
     public static Pipe create(RegionDirectory directory, String name, int capacity, int maxMessageLength) {
         return directory.create(name, spec(capacity, maxMessageLength), r -> { }).as(r -> new Pipe(r, End.A));
     }
 
-    /** Attaches to an existing pipe as {@code end}. */
+    /**
+     * Attaches to an existing pipe as {@code end}.
+     *
+     * @param directory where the region file is, or goes
+     * @param name the name, a file name in the directory
+     * @param end which end to attach as
+     */
     public static Pipe open(RegionDirectory directory, String name, End end) {
         return directory.open(name, PipeDescriptor.TYPE).as(r -> new Pipe(r, end));
     }
@@ -120,7 +133,11 @@ public final class Pipe implements AutoCloseable {
         return end;
     }
 
-    /** Sets how blocking calls wait (both directions); returns this. */
+    /**
+     * Sets how blocking calls wait (both directions); returns this.
+     *
+     * @param strategy how to wait
+     */
     public Pipe waitStrategy(WaitStrategy strategy) {
         out.waitStrategy(strategy);
         in.waitStrategy(strategy);
@@ -129,7 +146,11 @@ public final class Pipe implements AutoCloseable {
 
     // ------------------------------------------------------------------ sending
 
-    /** Sends {@code message}, waiting while the pipe is full. */
+    /**
+     * Sends {@code message}, waiting while the pipe is full.
+     *
+     * @param message the message
+     */
     public void send(byte[] message) throws InterruptedException {
         send(MemorySegment.ofArray(message), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
@@ -137,6 +158,9 @@ public final class Pipe implements AutoCloseable {
     /**
      * Sends {@code message}, waiting at most {@code timeout} while the pipe is full.
      *
+     * @param message the message
+     * @param timeout longest wait
+     * @param unit unit of {@code timeout}
      * @return true if sent, false on timeout
      * @throws IllegalStateException    if the other end closed or died (broken pipe)
      * @throws IllegalArgumentException if longer than the pipe's maximum message length
@@ -162,6 +186,9 @@ public final class Pipe implements AutoCloseable {
     /**
      * Receives one message, zero-copy, waiting at most {@code timeout}.
      *
+     * @param handler gets each message, zero-copy, on this thread
+     * @param timeout longest wait
+     * @param unit unit of {@code timeout}
      * @return {@link #RECEIVED}, {@link #TIMED_OUT} or {@link #END_OF_STREAM}
      * @throws InterruptedException if interrupted while waiting
      */
@@ -199,6 +226,8 @@ public final class Pipe implements AutoCloseable {
     /**
      * Receives one message as a new array.
      *
+     * @param timeout longest wait
+     * @param unit unit of {@code timeout}
      * @return the message, or null if {@code timeout} passed first
      * @throws EOFException         once the other end closed or died and everything it sent was received
      * @throws InterruptedException if interrupted while waiting
@@ -218,6 +247,8 @@ public final class Pipe implements AutoCloseable {
      * Waits at most {@code timeout} until a message can be received, or the stream has ended
      * (then {@link #receive} returns at once): Python's {@code Connection.poll}.
      *
+     * @param timeout longest wait
+     * @param unit unit of {@code timeout}
      * @return true if {@link #receive} would not wait
      */
     public boolean poll(long timeout, TimeUnit unit) throws InterruptedException {

@@ -64,12 +64,21 @@ public final class MpscRingDescriptor {
         return LANES_OFFSET + (long) maxLanes * LANE_LENGTH;
     }
 
-    /** {@return the offset of lane {@code index}'s entry in the body} */
+    /**
+     * {@return the offset of lane {@code index}'s entry in the body}
+     *
+     * @param index the index, from 0
+     */
     public static long laneOffset(int index) {
         return LANES_OFFSET + (long) index * LANE_LENGTH;
     }
 
-    /** {@return the region name of the lane file of ring {@code name}, entry {@code index}, generation {@code generation}} */
+    /**
+     * {@return the region name of the lane file of ring {@code name}, entry {@code index}, generation {@code generation}}
+     *
+     * @param name the name, a file name in the directory
+     * @param index the index, from 0
+     */
     public static String laneName(String name, int index, long generation) {
         return name + ".lane" + index + "." + generation;
     }

@@ -129,7 +129,11 @@ public final class RingDescriptor {
         return head;
     }
 
-    /** {@return bytes a ring of {@code capacity} occupies: control block plus data} */
+    /**
+     * {@return bytes a ring of {@code capacity} occupies: control block plus data}
+     *
+     * @param capacity capacity, a power of two
+     */
     public static long footprint(int capacity) {
         return DATA_OFFSET + (long) capacity;
     }
