@@ -580,8 +580,13 @@ public final class ProcessPool implements AutoCloseable {
         } catch (InterruptedException e) {
             // shutdownNow
         } catch (Throwable t) {
+            // The collector cannot go on (a corrupt result ring, say): the pool ends here, as
+            // shutdownNow would, so that no worker JVM and no region file outlives it. (Before,
+            // the futures failed and the workers ran on: a later shutdownNow found the pool
+            // already ended and killed nothing.)
+            setState(STATE_TERMINATED);
             failAll(t);
-            terminated.completeExceptionally(t);
+            terminate(false, t);
         }
     }
 
@@ -731,7 +736,15 @@ public final class ProcessPool implements AutoCloseable {
         return true;
     }
 
-    private synchronized int terminate(boolean cancel) {
+    private int terminate(boolean cancel) {
+        return terminate(cancel, null);
+    }
+
+    /**
+     * Kills the workers, ends the pending futures (cancelled, or failed), unmaps and removes the
+     * regions, then completes {@link #terminated}: normally, or with {@code cause}.
+     */
+    private synchronized int terminate(boolean cancel, Throwable cause) {
         if (terminated.isDone()) {
             return 0;
         }
@@ -757,7 +770,11 @@ public final class ProcessPool implements AutoCloseable {
         synchronized (submitLock) { // no submitter is inside the queue while it is unmapped
             synchronized (stateLock) {
                 closeRegions();
-                terminated.complete(null);
+                if (cause == null) {
+                    terminated.complete(null);
+                } else {
+                    terminated.completeExceptionally(cause);
+                }
             }
         }
         return cancelled;
