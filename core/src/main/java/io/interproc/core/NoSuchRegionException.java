@@ -4,6 +4,11 @@ package io.interproc.core;
 public class NoSuchRegionException extends RegionException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what happened, naming the region or structure
+     */
     public NoSuchRegionException(String message) {
         super(message);
     }

@@ -22,6 +22,7 @@ public record ProcessIdentity(long pid, long startTime) {
     private static final ProcessIdentity CURRENT = lookup(ProcessHandle.current().pid())
         .orElseThrow(() -> new IllegalStateException("cannot read this process's start time"));
 
+    /** Checks that {@code pid} is a possible process id. */
     public ProcessIdentity {
         if (pid <= 0) {
             throw new IllegalArgumentException("pid must be > 0, got " + pid);

@@ -7,10 +7,21 @@ package io.interproc.core;
 public class RegionException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what happened, naming the region or structure
+     */
     public RegionException(String message) {
         super(message);
     }
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what happened, naming the region or structure
+     * @param cause what caused it
+     */
     public RegionException(String message, Throwable cause) {
         super(message, cause);
     }

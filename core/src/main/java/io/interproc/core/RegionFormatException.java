@@ -7,6 +7,11 @@ package io.interproc.core;
 public class RegionFormatException extends RegionException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what happened, naming the region or structure
+     */
     public RegionFormatException(String message) {
         super(message);
     }

@@ -19,10 +19,12 @@ import java.util.Arrays;
  */
 public record RegionInfo(String name, Path path, String typeName, int typeVersion, long length, long[] parameters,
                          ProcessIdentity creator, Instant createdAt, boolean inUse) {
+    /** Copies {@code parameters}, so that the record's stays its own. */
     public RegionInfo {
         parameters = parameters.clone();
     }
 
+    /** {@return a copy of the type's parameters} */
     @Override
     public long[] parameters() {
         return parameters.clone();

@@ -19,6 +19,7 @@ public record RegionSpec(RegionType type, long bodyLength, long[] parameters, Se
     /** Owner read and write: {@code 0600}. */
     public static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
+    /** Copies {@code parameters} and {@code permissions}, so that the record's stay its own. */
     public RegionSpec {
         parameters = parameters.clone();
         permissions = Set.copyOf(permissions);
@@ -51,6 +52,7 @@ public record RegionSpec(RegionType type, long bodyLength, long[] parameters, Se
         return RegionHeader.LENGTH + bodyLength;
     }
 
+    /** {@return a copy of the type's parameters} */
     @Override
     public long[] parameters() {
         return parameters.clone();

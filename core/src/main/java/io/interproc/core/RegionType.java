@@ -13,6 +13,7 @@ import java.util.List;
  * @param parameterNames names of the type's parameters, in header order
  */
 public record RegionType(String name, int version, List<String> parameterNames) {
+    /** Checks the name, version and parameter names, and copies the list. */
     public RegionType {
         if (name == null || name.isEmpty() || name.length() > RegionHeader.TYPE_NAME_LENGTH
             || !name.chars().allMatch(RegionType::isTypeNameChar)) {

@@ -38,6 +38,11 @@ public interface WaitStrategy {
     /** A blocking call that may be interrupted. */
     @FunctionalInterface
     interface InterruptibleCall {
+        /**
+         * Runs the call.
+         *
+         * @throws InterruptedException if interrupted
+         */
         void run() throws InterruptedException;
     }
 
