@@ -51,7 +51,7 @@ public final class PoolDescriptor {
 
     /** Offset of the Pool Pid field (see the drawing above). */
     public static final int POOL_PID_OFFSET = 0;
-    /** Offset of the Pool Start field (see the drawing above). */
+    /** Offset of the Pool Start Time field (see the drawing above). */
     public static final int POOL_START_OFFSET = 8;
     /** Offset of the Submitted field (see the drawing above). */
     public static final int SUBMITTED_OFFSET = 16;
@@ -59,28 +59,42 @@ public final class PoolDescriptor {
     public static final int COMPLETED_OFFSET = 24;
     /** Offset of the Failed field (see the drawing above). */
     public static final int FAILED_OFFSET = 32;
-    /** Offset of the Launched field (see the drawing above). */
+    /** Offset of the Workers Launched field (see the drawing above). */
     public static final int LAUNCHED_OFFSET = 40;
     /** Offset of the State field (see the drawing above). */
     public static final int STATE_OFFSET = 48;
-    /** Offset of the Slots field (see the drawing above). */
+    /** Offset of worker slot 0 (see the drawing above). */
     public static final int SLOTS_OFFSET = 128;
+    /** Bytes of a worker slot. */
     public static final int SLOT_LENGTH = 64;
 
+    /** Offset of Worker Pid in a worker slot. */
     public static final int WORKER_PID = 0;
+    /** Offset of Worker Start Time in a worker slot. */
     public static final int WORKER_START = 8;
+    /** Offset of Running Task in a worker slot. */
     public static final int RUNNING_TASK = 16;
+    /** Offset of Tasks Done in a worker slot. */
     public static final int TASKS_DONE = 24;
 
+    /** State: accepting tasks. */
     public static final int STATE_RUNNING = 0;
+    /** State: shut down, finishing the tasks submitted. */
     public static final int STATE_SHUTTING_DOWN = 1;
+    /** State: ended; workers stopped, regions being removed. */
     public static final int STATE_TERMINATED = 2;
+    /** State: the initializer failed, or workers could not start: every task fails. */
     public static final int STATE_BROKEN = 3;
 
+    /** Task queue message type: a task (see the messages above). */
     public static final int TASK = 1;
+    /** Task queue message type: the worker that takes it exits. */
     public static final int STOP = 2;
+    /** Result ring message type: a task's result. */
     public static final int RESULT = 1;
+    /** Result ring message type: a task's failure. */
     public static final int ERROR = 2;
+    /** Result ring message type: the worker's initializer failed. */
     public static final int INIT_FAILED = 3;
 
     /** Most workers a pool may have. */

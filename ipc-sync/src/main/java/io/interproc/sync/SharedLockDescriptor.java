@@ -59,7 +59,7 @@ public final class SharedLockDescriptor {
 
     /** Offset of the Owner Token field (see the drawing above). */
     public static final int OWNER_TOKEN_OFFSET = 0;
-    /** Offset of the Owner Start field (see the drawing above). */
+    /** Offset of the Owner Start Time field (see the drawing above). */
     public static final int OWNER_START_OFFSET = 8;
     /** Offset of the Owner Start Token field (see the drawing above). */
     public static final int OWNER_START_TOKEN_OFFSET = 16;
@@ -71,15 +71,21 @@ public final class SharedLockDescriptor {
     public static final long WAITERS_FLAG = Long.MIN_VALUE;
     /** Bit 63 of Owner Start Token: its owner took the lock over from a dead owner. */
     public static final long RECOVERED_FLAG = Long.MIN_VALUE;
-    /** Offset of the Wait field (see the drawing above). */
+    /** Offset of the Wait Word (see the drawing above). */
     public static final int WAIT_OFFSET = 128;
-    /** Offset of the Conditions field (see the drawing above). */
+    /** Offset of Condition 0 (see the drawing above). */
     public static final int CONDITIONS_OFFSET = 256;
+    /** Bytes of a condition. */
     public static final int CONDITION_LENGTH = 128;
+    /** Conditions a lock has. */
     public static final int CONDITIONS = 8;
+    /** Offset of Waiters and Signals in a condition. */
     public static final int CONDITION_STATE = 0;
+    /** Offset of Generation in a condition. */
     public static final int CONDITION_GENERATION = 8;
+    /** Offset of the Wait Word in a condition. */
     public static final int CONDITION_WAIT = 16;
+    /** Bytes of the body. */
     public static final int LENGTH = CONDITIONS_OFFSET + CONDITIONS * CONDITION_LENGTH;
 
     private SharedLockDescriptor() {

@@ -72,9 +72,13 @@ public final class MpmcQueueDescriptor {
     public static final int CLAIMS_USED_OFFSET = 1024;
     /** Offset of the Claims field (see the drawing above). */
     public static final int CLAIMS_OFFSET = 1088;
+    /** Claim entries a queue has: threads that put or take at once, over all processes. */
     public static final int CLAIMS = 64;
+    /** Bytes of a claim entry. */
     public static final int CLAIM_LENGTH = 16;
+    /** Offset of Owner Stamp in a claim entry. */
     public static final int CLAIM_OWNER = 0;
+    /** Offset of Claim Position in a claim entry. */
     public static final int CLAIM_POSITION = 8;
     /** Claim Position of an entry that claims nothing. */
     public static final long NO_CLAIM = -1;

@@ -41,6 +41,7 @@ public final class MpscRingDescriptor {
     public static final int NEXT_GENERATION_OFFSET = 136;
     /** Offset of the Lanes field (see the drawing above). */
     public static final int LANES_OFFSET = 256;
+    /** Bytes of a lane entry. */
     public static final int LANE_LENGTH = 64;
     /** Offset of the Owner field (see the drawing above). */
     public static final int OWNER_OFFSET = 0;
@@ -52,8 +53,11 @@ public final class MpscRingDescriptor {
 
     /** Owner state bits (62 and 63; a process stamp leaves them clear). */
     public static final long STATE_MASK = 3L << 62;
+    /** Owner state: the producer is creating its lane file. */
     public static final long ATTACHING = 1L << 62;
+    /** Owner state: the producer produces. */
     public static final long ACTIVE = 2L << 62;
+    /** Owner state: the producer closed its lane; the consumer drains it, then frees the entry. */
     public static final long LEFT = 3L << 62;
 
     private MpscRingDescriptor() {
