@@ -66,6 +66,7 @@ public final class ChildJvm implements AutoCloseable {
      *
      * @param mainClass a class with {@code public static void main(String[])}, or a {@link JvmTask}
      * @param args the program arguments
+     * @return the started child
      */
     public static ChildJvm start(Class<?> mainClass, String... args) {
         return builder(mainClass).args(args).start();
@@ -88,6 +89,7 @@ public final class ChildJvm implements AutoCloseable {
          * Adds program arguments.
          *
          * @param values the arguments
+         * @return this builder
          */
         public Builder args(String... values) {
             args.addAll(List.of(values));
@@ -98,25 +100,38 @@ public final class ChildJvm implements AutoCloseable {
          * Adds JVM options (for example {@code -Xmx64m}, {@code -Dkey=value}).
          *
          * @param options the options
+         * @return this builder
          */
         public Builder jvmOptions(String... options) {
             jvmOptions.addAll(List.of(options));
             return this;
         }
 
-        /** Whether to pass on this JVM's own options (default true; agents and debuggers never are). */
+        /**
+         * Whether to pass on this JVM's own options (default true; agents and debuggers never are).
+         *
+         * @return this builder
+         */
         public Builder inheritJvmOptions(boolean inherit) {
             inheritJvmOptions = inherit;
             return this;
         }
 
-        /** Whether the child exits by itself when this process dies (default true). */
+        /**
+         * Whether the child exits by itself when this process dies (default true).
+         *
+         * @return this builder
+         */
         public Builder watchParent(boolean watch) {
             watchParent = watch;
             return this;
         }
 
-        /** Collects the child's standard output and error instead of inheriting them. */
+        /**
+         * Collects the child's standard output and error instead of inheriting them.
+         *
+         * @return this builder
+         */
         public Builder captureOutput() {
             capture = true;
             return this;
@@ -163,6 +178,7 @@ public final class ChildJvm implements AutoCloseable {
         /**
          * Launches the child.
          *
+         * @return the started child
          * @throws IllegalStateException if the JVM cannot be started
          */
         public ChildJvm start() {

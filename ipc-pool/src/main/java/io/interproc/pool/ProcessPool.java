@@ -196,6 +196,7 @@ public final class ProcessPool implements AutoCloseable {
          * Tasks a worker runs before it exits and is replaced (Python's maxtasksperchild); 0, the default, for no limit.
          *
          * @param count how many
+         * @return this builder
          */
         public Builder maxTasksPerWorker(long count) {
             if (count < 0) {
@@ -216,20 +217,32 @@ public final class ProcessPool implements AutoCloseable {
             return this;
         }
 
-        /** Where the pool's regions live; default {@link RegionDirectory#defaultDirectory()}. */
+        /**
+         * Where the pool's regions live; default {@link RegionDirectory#defaultDirectory()}.
+         *
+         * @return this builder
+         */
         public Builder directory(RegionDirectory value) {
             directory = value;
             return this;
         }
 
-        /** Name of the pool's state region (its queues add {@code -tasks} and {@code -results}); default {@code pool-PID-N}. */
+        /**
+         * Name of the pool's state region (its queues add {@code -tasks} and {@code -results}); default {@code pool-PID-N}.
+         *
+         * @return this builder
+         */
         public Builder name(String value) {
             RegionDirectory.checkName(value);
             name = value;
             return this;
         }
 
-        /** Longest task message (input plus 10 bytes plus the class name) and result message (result plus 8); default 64 KiB. */
+        /**
+         * Longest task message (input plus 10 bytes plus the class name) and result message (result plus 8); default 64 KiB.
+         *
+         * @return this builder
+         */
         public Builder maxMessageLength(int bytes) {
             if (bytes < 256 || bytes > (1 << 26)) {
                 throw new IllegalArgumentException("max message length must be 256 bytes to 64 MiB, got " + bytes);
@@ -238,7 +251,11 @@ public final class ProcessPool implements AutoCloseable {
             return this;
         }
 
-        /** Tasks that may wait in the queue before {@link #submit} waits for room (a power of two); default 64. */
+        /**
+         * Tasks that may wait in the queue before {@link #submit} waits for room (a power of two); default 64.
+         *
+         * @return this builder
+         */
         public Builder queueCapacity(int slots) {
             if (slots < 2 || slots > (1 << 16) || Integer.bitCount(slots) != 1) {
                 throw new IllegalArgumentException("queue capacity must be a power of two from 2 to 65536, got " + slots);
@@ -251,6 +268,7 @@ public final class ProcessPool implements AutoCloseable {
          * Adds options for the worker JVMs (after the pool JVM's own, which they inherit).
          *
          * @param options the options
+         * @return this builder
          */
         public Builder jvmOptions(String... options) {
             jvmOptions.addAll(List.of(options));
@@ -261,6 +279,7 @@ public final class ProcessPool implements AutoCloseable {
          * Creates the pool's regions and launches its workers (they start in the background: tasks
          * submitted meanwhile wait in the queue).
          *
+         * @return the started pool
          * @throws io.interproc.core.RegionExistsException if a region of that name exists
          */
         public ProcessPool start() {
@@ -351,6 +370,7 @@ public final class ProcessPool implements AutoCloseable {
      * @param inputs the tasks' inputs
      * @param in encodes the inputs
      * @param out decodes the results
+     * @throws InterruptedException if interrupted while waiting
      */
     public <I, O> List<O> map(Class<? extends Task> task, List<I> inputs, Codec<I> in, Codec<O> out)
         throws ExecutionException, InterruptedException {
@@ -447,6 +467,7 @@ public final class ProcessPool implements AutoCloseable {
      * @param timeout longest wait
      * @return true once terminated, false if {@code timeout} passed first
      * @throws IllegalStateException if the pool was not shut down
+     * @throws InterruptedException if interrupted while waiting
      */
     public boolean join(Duration timeout) throws InterruptedException {
         if (runState == STATE_RUNNING) {
@@ -462,7 +483,11 @@ public final class ProcessPool implements AutoCloseable {
         }
     }
 
-    /** {@link #join(Duration)} without a timeout. */
+    /**
+     * {@link #join(Duration)} without a timeout.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
     public void join() throws InterruptedException {
         join(Duration.ofNanos(Long.MAX_VALUE));
     }

@@ -83,6 +83,7 @@ public final class SharedBarrier implements AutoCloseable {
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
      * @param parties threads (of any processes) that must arrive to trip it
+     * @return a handle on it
      */
     public static SharedBarrier create(RegionDirectory directory, String name, int parties) {
         return directory.create(name, spec(parties), SharedBarrier::initialize).as(SharedBarrier::new);
@@ -93,6 +94,7 @@ public final class SharedBarrier implements AutoCloseable {
      *
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
+     * @return a handle on it
      */
     public static SharedBarrier open(RegionDirectory directory, String name) {
         return directory.open(name, TYPE).as(SharedBarrier::new);
@@ -104,6 +106,7 @@ public final class SharedBarrier implements AutoCloseable {
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
      * @param parties threads (of any processes) that must arrive to trip it
+     * @return a handle on it
      */
     public static SharedBarrier openOrCreate(RegionDirectory directory, String name, int parties) {
         return directory.openOrCreate(name, spec(parties), SharedBarrier::initialize).as(SharedBarrier::new);
@@ -146,7 +149,11 @@ public final class SharedBarrier implements AutoCloseable {
         return (memory.getLongVolatile(STATE_OFFSET) & BROKEN) != 0;
     }
 
-    /** Waits, without a timeout, for all parties; see {@link #await(long, TimeUnit)}. */
+    /**
+     * Waits, without a timeout, for all parties; see {@link #await(long, TimeUnit)}.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
     public int await() throws InterruptedException, BrokenBarrierException {
         try {
             return await(Long.MAX_VALUE, TimeUnit.NANOSECONDS);

@@ -65,6 +65,7 @@ public final class SharedCountDownLatch implements AutoCloseable {
      *
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
+     * @return a handle on it
      */
     public static SharedCountDownLatch open(RegionDirectory directory, String name) {
         return directory.open(name, TYPE).as(SharedCountDownLatch::new);
@@ -76,6 +77,7 @@ public final class SharedCountDownLatch implements AutoCloseable {
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
      * @param count how many
+     * @return a handle on it
      */
     public static SharedCountDownLatch openOrCreate(RegionDirectory directory, String name, long count) {
         return directory.openOrCreate(name, spec(count),
@@ -93,6 +95,7 @@ public final class SharedCountDownLatch implements AutoCloseable {
      * Sets how waits wait; returns this.
      *
      * @param strategy how to wait
+     * @return this handle
      */
     public SharedCountDownLatch waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;
@@ -131,7 +134,11 @@ public final class SharedCountDownLatch implements AutoCloseable {
             LivenessCheck.NONE);
     }
 
-    /** Waits, without a timeout, until the count is zero (interruptible). */
+    /**
+     * Waits, without a timeout, until the count is zero (interruptible).
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
     public void await() throws InterruptedException {
         await(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }

@@ -78,6 +78,7 @@ public final class SharedEvent implements AutoCloseable {
      *
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
+     * @return a handle on it
      */
     public static SharedEvent openOrCreate(RegionDirectory directory, String name) {
         return directory.openOrCreate(name, new RegionSpec(TYPE, LENGTH), r -> { }).as(SharedEvent::new);
@@ -87,6 +88,7 @@ public final class SharedEvent implements AutoCloseable {
      * Sets how waits wait; returns this.
      *
      * @param strategy how to wait
+     * @return this handle
      */
     public SharedEvent waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;
@@ -136,7 +138,11 @@ public final class SharedEvent implements AutoCloseable {
             || memory.getIntVolatile(SETS_OFFSET) != sets, unit.toNanos(timeout), LivenessCheck.NONE);
     }
 
-    /** Waits, without a timeout, until the event is set (interruptible). */
+    /**
+     * Waits, without a timeout, until the event is set (interruptible).
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
     public void await() throws InterruptedException {
         await(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }

@@ -78,6 +78,7 @@ public final class SharedLock implements Lock, AutoCloseable {
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
      * @param reentrant true for a reentrant lock (the owning thread may lock again)
+     * @return a handle on it
      */
     public static SharedLock create(RegionDirectory directory, String name, boolean reentrant) {
         return directory.create(name, spec(reentrant), r -> { }).as(SharedLock::new);
@@ -88,6 +89,7 @@ public final class SharedLock implements Lock, AutoCloseable {
      *
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
+     * @return a handle on it
      */
     public static SharedLock open(RegionDirectory directory, String name) {
         return directory.open(name, SharedLockDescriptor.TYPE).as(SharedLock::new);
@@ -99,6 +101,7 @@ public final class SharedLock implements Lock, AutoCloseable {
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
      * @param reentrant true for a reentrant lock (the owning thread may lock again)
+     * @return a handle on it
      */
     public static SharedLock openOrCreate(RegionDirectory directory, String name, boolean reentrant) {
         return directory.openOrCreate(name, spec(reentrant), r -> { }).as(SharedLock::new);
@@ -112,13 +115,18 @@ public final class SharedLock implements Lock, AutoCloseable {
      * Sets how blocking calls wait; returns this.
      *
      * @param strategy how to wait
+     * @return this handle
      */
     public SharedLock waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;
         return this;
     }
 
-    /** Sets what runs, in the new owner's thread and holding the lock, after a dead owner's lock was taken over. */
+    /**
+     * Sets what runs, in the new owner's thread and holding the lock, after a dead owner's lock was taken over.
+     *
+     * @return this handle
+     */
     public SharedLock onRecovery(Runnable callback) {
         this.recoveryCallback = callback;
         return this;

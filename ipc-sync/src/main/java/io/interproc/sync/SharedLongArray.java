@@ -50,6 +50,7 @@ public final class SharedLongArray implements AutoCloseable {
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
      * @param length number of elements
+     * @return a handle on it
      */
     public static SharedLongArray create(RegionDirectory directory, String name, int length, boolean padded) {
         return directory.create(name, spec(length, padded), r -> { }).as(SharedLongArray::new);
@@ -60,6 +61,7 @@ public final class SharedLongArray implements AutoCloseable {
      *
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
+     * @return a handle on it
      */
     public static SharedLongArray open(RegionDirectory directory, String name) {
         return directory.open(name, TYPE).as(SharedLongArray::new);
@@ -72,6 +74,7 @@ public final class SharedLongArray implements AutoCloseable {
      * @param name the name, a file name in the directory
      * @param length number of elements
      * @param padded true to give each element a cache line of its own (128 bytes, against false sharing)
+     * @return a handle on it
      */
     public static SharedLongArray openOrCreate(RegionDirectory directory, String name, int length, boolean padded) {
         return directory.openOrCreate(name, spec(length, padded), r -> { }).as(SharedLongArray::new);
@@ -98,26 +101,66 @@ public final class SharedLongArray implements AutoCloseable {
         return length;
     }
 
+    /**
+     * {@return element {@code index}} A volatile read.
+     *
+     * @param index the element, from 0
+     */
     public long get(int index) {
         return memory.getLongVolatile(offset(index));
     }
 
+    /**
+     * Sets element {@code index}: a volatile write.
+     *
+     * @param index the element, from 0
+     * @param value its new value
+     */
     public void set(int index, long value) {
         memory.putLongVolatile(offset(index), value);
     }
 
+    /**
+     * Sets element {@code index} to {@code value} if it is {@code expected}, atomically.
+     *
+     * @param index    the element, from 0
+     * @param expected the value it must have
+     * @param value    its new value
+     * @return true if it was set
+     */
     public boolean compareAndSet(int index, long expected, long value) {
         return memory.compareAndSetLong(offset(index), expected, value);
     }
 
+    /**
+     * Adds {@code delta} to element {@code index}, atomically.
+     *
+     * @param index the element, from 0
+     * @param delta what to add
+     * @return the value before
+     */
     public long getAndAdd(int index, long delta) {
         return memory.getAndAddLong(offset(index), delta);
     }
 
+    /**
+     * Adds {@code delta} to element {@code index}, atomically.
+     *
+     * @param index the element, from 0
+     * @param delta what to add
+     * @return the value after
+     */
     public long addAndGet(int index, long delta) {
         return memory.getAndAddLong(offset(index), delta) + delta;
     }
 
+    /**
+     * Sets element {@code index} to {@code value}, atomically.
+     *
+     * @param index the element, from 0
+     * @param value its new value
+     * @return the value before
+     */
     public long getAndSet(int index, long value) {
         return memory.getAndSetLong(offset(index), value);
     }

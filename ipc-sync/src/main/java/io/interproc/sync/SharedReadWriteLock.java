@@ -121,6 +121,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
      *
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
+     * @return a handle on it
      */
     public static SharedReadWriteLock openOrCreate(RegionDirectory directory, String name) {
         return directory.openOrCreate(name, new RegionSpec(TYPE, LENGTH), r -> { }).as(SharedReadWriteLock::new);
@@ -130,6 +131,7 @@ public final class SharedReadWriteLock implements ReadWriteLock, AutoCloseable {
      * Sets how waits wait; returns this.
      *
      * @param strategy how to wait
+     * @return this handle
      */
     public SharedReadWriteLock waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;

@@ -107,6 +107,7 @@ public final class SharedSemaphore implements AutoCloseable {
      *
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
+     * @return a handle on it
      */
     public static SharedSemaphore open(RegionDirectory directory, String name) {
         return directory.open(name, TYPE).as(SharedSemaphore::new);
@@ -118,6 +119,7 @@ public final class SharedSemaphore implements AutoCloseable {
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
      * @param bounded true for a bounded semaphore: permits are holds of the acquiring process, returned when it dies
+     * @return a handle on it
      */
     public static SharedSemaphore openOrCreate(RegionDirectory directory, String name, long permits, boolean bounded) {
         return directory.openOrCreate(name, spec(permits, bounded),
@@ -135,6 +137,7 @@ public final class SharedSemaphore implements AutoCloseable {
      * Sets how waits wait; returns this.
      *
      * @param strategy how to wait
+     * @return this handle
      */
     public SharedSemaphore waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;
@@ -263,12 +266,20 @@ public final class SharedSemaphore implements AutoCloseable {
             this::recoverDeadHolders) || got[0];
     }
 
-    /** Takes one permit, waiting without a timeout (interruptible). */
+    /**
+     * Takes one permit, waiting without a timeout (interruptible).
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
     public void acquire() throws InterruptedException {
         tryAcquire(1, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }
 
-    /** Takes {@code permits}, waiting without a timeout (interruptible). */
+    /**
+     * Takes {@code permits}, waiting without a timeout (interruptible).
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
     public void acquire(long permits) throws InterruptedException {
         tryAcquire(permits, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
     }

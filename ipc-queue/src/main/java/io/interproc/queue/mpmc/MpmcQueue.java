@@ -133,6 +133,7 @@ public final class MpmcQueue implements AutoCloseable {
      *
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
+     * @return a handle on it
      */
     public static MpmcQueue open(RegionDirectory directory, String name) {
         return directory.open(name, MpmcQueueDescriptor.TYPE).as(MpmcQueue::new);
@@ -145,6 +146,7 @@ public final class MpmcQueue implements AutoCloseable {
      * @param name the name, a file name in the directory
      * @param capacity capacity, a power of two
      * @param maxMessageLength longest message
+     * @return a handle on it
      */
     public static MpmcQueue openOrCreate(RegionDirectory directory, String name, int capacity, int maxMessageLength) {
         return directory.openOrCreate(name, spec(capacity, maxMessageLength), MpmcQueue::initialize).as(MpmcQueue::new);
@@ -175,6 +177,7 @@ public final class MpmcQueue implements AutoCloseable {
      * Sets how blocking calls wait; returns this.
      *
      * @param strategy how to wait
+     * @return this handle
      */
     public MpmcQueue waitStrategy(WaitStrategy strategy) {
         this.waitStrategy = strategy;
@@ -296,6 +299,7 @@ public final class MpmcQueue implements AutoCloseable {
      *
      * @param type message type, &gt;= 0
      * @param message the message
+     * @throws InterruptedException if interrupted while waiting
      */
     public void put(int type, byte[] message) throws InterruptedException {
         put(type, message, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
@@ -454,6 +458,7 @@ public final class MpmcQueue implements AutoCloseable {
      * Takes without a timeout (interruptible).
      *
      * @param handler gets each message, zero-copy, on this thread
+     * @throws InterruptedException if interrupted while waiting
      */
     public void take(MessageReceiver handler) throws InterruptedException {
         take(handler, Long.MAX_VALUE, TimeUnit.NANOSECONDS);

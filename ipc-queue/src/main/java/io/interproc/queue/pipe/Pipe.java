@@ -41,7 +41,10 @@ import java.util.concurrent.TimeUnit;
 public final class Pipe implements AutoCloseable {
     /** The two ends of a pipe. */
     public enum End {
-        A, B;
+        /** The end {@link Pipe#create} attaches as. */
+        A,
+        /** The other end. */
+        B;
 
         End other() {
             return this == A ? B : A;
@@ -89,6 +92,7 @@ public final class Pipe implements AutoCloseable {
      * @param name the name, a file name in the directory
      * @param capacity capacity, a power of two
      * @param maxMessageLength longest message
+     * @return a handle on it
      */
     public static Pipe create(RegionDirectory directory, String name, int capacity, int maxMessageLength) {
         return directory.create(name, spec(capacity, maxMessageLength), r -> { }).as(r -> new Pipe(r, End.A));
@@ -100,6 +104,7 @@ public final class Pipe implements AutoCloseable {
      * @param directory where the region file is, or goes
      * @param name the name, a file name in the directory
      * @param end which end to attach as
+     * @return a handle on it
      */
     public static Pipe open(RegionDirectory directory, String name, End end) {
         return directory.open(name, PipeDescriptor.TYPE).as(r -> new Pipe(r, end));
@@ -137,6 +142,7 @@ public final class Pipe implements AutoCloseable {
      * Sets how blocking calls wait (both directions); returns this.
      *
      * @param strategy how to wait
+     * @return this handle
      */
     public Pipe waitStrategy(WaitStrategy strategy) {
         out.waitStrategy(strategy);
@@ -150,6 +156,7 @@ public final class Pipe implements AutoCloseable {
      * Sends {@code message}, waiting while the pipe is full.
      *
      * @param message the message
+     * @throws InterruptedException if interrupted while waiting
      */
     public void send(byte[] message) throws InterruptedException {
         send(MemorySegment.ofArray(message), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
@@ -250,6 +257,7 @@ public final class Pipe implements AutoCloseable {
      * @param timeout longest wait
      * @param unit unit of {@code timeout}
      * @return true if {@link #receive} would not wait
+     * @throws InterruptedException if interrupted while waiting
      */
     public boolean poll(long timeout, TimeUnit unit) throws InterruptedException {
         checkOpen();
