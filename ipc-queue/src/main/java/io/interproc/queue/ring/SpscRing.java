@@ -187,8 +187,8 @@ public final class SpscRing extends SpscRingFields.TrailingPadding implements Me
      * <p>The claim zeroes the header slot after the record and writes the claimed header (negative
      * length: not ready) at the record; {@link #commit} writes the committed header with a release
      * store and then moves the tail. Writing the claimed header first takes the record's first cache
-     * line from a consumer spinning on it before the message is copied in (the spin round trip a
-     * little lower with it: 490-571 ns against 572-601 ns, pinned, cross-process).
+     * line from a consumer spinning on it before the message is copied in, which lowers the spin
+     * round trip (measured in docs/bench/HISTORY.md, "Figures that were in Javadoc").
      */
     @Override
     public long tryClaim(int type, int length) {

@@ -11,10 +11,9 @@ package io.interproc.queue.ring;
  * group once put the handle's {@code capacity}, which the consumer reads for every message, on the
  * line of the producer's fields. The handle's own fields, read by both sides, come after.
  *
- * <p>A pinned ping-pong between two threads of one JVM through two rings, 64 B messages, each
- * ring's handle shared by its producer and its consumer: 1,650–1,760 ns per round trip with the
- * fields unpadded, 1,030–1,220 ns padded but with {@code capacity} in the producer's gap, 600–620 ns
- * now, the same as with a handle per thread (600–620 ns in the same runs; 2026-12-02).
+ * <p>With the groups apart, a ping-pong between two threads of one JVM through handles they share
+ * costs what it costs with a handle per thread (figures in docs/bench/HISTORY.md, "Figures that
+ * were in Javadoc").
  */
 final class SpscRingFields {
     private SpscRingFields() {

@@ -14,8 +14,8 @@ import java.util.Objects;
  * and one ending at its end (overlapping in the middle unless the length is that size or twice it),
  * which the JIT compiles to straight-line moves: no loop, no call. Source and destination that may
  * overlap (judged by address) take {@code MemorySegment.copy}, so overlap gives its result too.
- * Measured, a ring's 64-byte offer on one thread (JDK 25, 2-vCPU AMD EPYC VM, 2026-12-02): about
- * 13.1-13.5 ns against 14.1-15.7 ns with {@code MemorySegment.copy}, in alternating JVMs.
+ * A ring's 64-byte offer on one thread measured faster with it than with {@code MemorySegment.copy}
+ * (figures in docs/bench/HISTORY.md, "Figures that were in Javadoc").
  *
  * <p>Thread-safe (no state); plain accesses: ordering is the caller's. The checks and exceptions
  * are {@code MemorySegment.copy}'s: a range outside either segment throws
